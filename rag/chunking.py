@@ -1,0 +1,227 @@
+"""Turn a `Document` into the `Chunk`s that are embedded, retrieved and cited.
+
+Per document: one summary chunk (title, provider, date, excerpt, topics); body chunks that follow
+the markdown headings and stay within a token budget, overlapping a little so no sentence loses its
+neighbour; one chunk per related article, cited by that article's own url. Markup is turned into
+clean text: `[[wiki|links]]` keep their label, HTML goes, and video timestamp anchors
+(`<a class="yt-timestamp" data-t="26:01">`) stay as "(26:01)" and become the chunk's `anchor`.
+Opaque front matter (`secured`, image urls) never reaches a Document, so never a chunk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass
+from urllib.parse import urlparse
+
+from rag.types import Chunk, Document
+
+CHUNKER_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ChunkerSettings:
+    max_tokens: int = 200  # word-and-punctuation tokens; ~230 wordpieces, under MiniLM's 256
+    overlap_tokens: int = 40
+
+    def to_json(self) -> dict:
+        return {"version": CHUNKER_VERSION, **asdict(self)}
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_TIMESTAMP_LINK = re.compile(r"<a\b[^>]*\bdata-t=\"([\d:]+)\"[^>]*>.*?</a>", re.IGNORECASE | re.DOTALL)
+_WIKI_LINK = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]+))?\]\]")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_HTML_TAG = re.compile(r"<[^>]+>")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+_HEADING_LINE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+ANCHOR = re.compile(r"\((\d{1,2}(?::\d{2}){1,2})\)")
+
+
+def count_tokens(text: str) -> int:
+    return len(_TOKEN.findall(text))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a passage, split after . ! ? before a capital; good enough for news prose."""
+    return [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
+
+
+def clean_markdown(text: str) -> str:
+    """Inline markup → plain text; timestamp anchors kept as "(mm:ss)"."""
+    text = _TIMESTAMP_LINK.sub(lambda m: f"({m.group(1)})", text)
+    text = _WIKI_LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = _MD_LINK.sub(lambda m: m.group(1), text)
+    text = _HTML_TAG.sub(" ", text)
+    text = _EMPHASIS.sub("", text)
+    return " ".join(text.split())
+
+
+def chunk_document(doc: Document, settings: ChunkerSettings = ChunkerSettings()) -> list[Chunk]:
+    chunks = [_summary_chunk(doc)]
+    for heading, paragraphs in _sections(doc.body):
+        for text in _pack(paragraphs, settings):
+            chunks.append(_make_chunk(doc, "body", doc.title, doc.url, text, heading=heading))
+    for article in doc.related:
+        byline = _byline(article.provider, article.published)
+        text = f"“{article.title}”{byline}, linked from “{doc.title}”. {article.excerpt}".strip()
+        chunks.append(
+            _make_chunk(
+                doc, "related", article.title, article.url, text,
+                provider=article.provider, published=article.published,
+            )
+        )
+    return _unique_ids(chunks)
+
+
+def _summary_chunk(doc: Document) -> Chunk:
+    lines = [f"“{doc.title}”{_byline(doc.provider, doc.published)}."]
+    if doc.excerpt:
+        lines.append(doc.excerpt)
+    if doc.topics:
+        lines.append(f"Topics: {', '.join(doc.topics)}.")
+    return _make_chunk(doc, "summary", doc.title, doc.url, "\n".join(lines))
+
+
+def _byline(provider: str | None, published: str | None) -> str:
+    if provider and published:
+        return f" was published by {provider} on {published}"
+    if provider:
+        return f" was published by {provider}"
+    if published:
+        return f" was published on {published}"
+    return ""
+
+
+def _make_chunk(doc, kind, title, url, text, heading=None, provider=None, published=None) -> Chunk:
+    anchor_match = ANCHOR.search(text) if kind == "body" else None
+    anchor = anchor_match.group(1) if anchor_match else None
+    digest = hashlib.sha256(f"{kind}\x1f{heading}\x1f{url}\x1f{text}".encode()).hexdigest()[:12]
+    return Chunk(
+        chunk_id=f"{doc.doc_id}#{digest}",
+        doc_id=doc.doc_id,
+        kind=kind,
+        title=title,
+        url=_at_time(url, anchor) if anchor else url,
+        text=text,
+        heading=heading,
+        provider=provider if kind == "related" else doc.provider,
+        published=published if kind == "related" else doc.published,
+        topics=doc.topics,
+        anchor=anchor,
+        source_title=doc.title,
+    )
+
+
+def _at_time(url: str, anchor: str) -> str:
+    """A video url that opens at the anchor; other urls are returned unchanged."""
+    host = urlparse(url).netloc
+    if "youtube.com" not in host and "youtu.be" not in host:
+        return url
+    seconds = 0
+    for part in anchor.split(":"):
+        seconds = seconds * 60 + int(part)
+    return f"{url}{'&' if '?' in url else '?'}t={seconds}s"
+
+
+def _unique_ids(chunks: list[Chunk]) -> list[Chunk]:
+    """A document that repeats a passage word for word still gets distinct, stable ids."""
+    seen: dict[str, int] = {}
+    unique = []
+    for chunk in chunks:
+        n = seen.get(chunk.chunk_id, 0)
+        seen[chunk.chunk_id] = n + 1
+        if n:
+            chunk = Chunk(**{**chunk.__dict__, "chunk_id": f"{chunk.chunk_id}-{n}"})
+        unique.append(chunk)
+    return unique
+
+
+def _sections(body: str) -> list[tuple[str | None, list[str]]]:
+    """Split a markdown body at its headings into (heading path, clean paragraphs)."""
+    sections: list[tuple[str | None, list[str]]] = []
+    path: list[tuple[int, str]] = []
+    paragraphs: list[str] = []
+    current: list[str] = []
+
+    def end_paragraph():
+        text = clean_markdown(" ".join(current))
+        if text:
+            paragraphs.append(text)
+        current.clear()
+
+    def end_section():
+        end_paragraph()
+        if paragraphs:
+            sections.append((" › ".join(h for _, h in path) or None, paragraphs.copy()))
+        paragraphs.clear()
+
+    for line in body.splitlines():
+        heading = _HEADING_LINE.match(line.strip())
+        if heading:
+            end_section()
+            level = len(heading.group(1))
+            path = [(lvl, h) for lvl, h in path if lvl < level] + [(level, clean_markdown(heading.group(2)))]
+        elif not line.strip():
+            end_paragraph()
+        else:
+            current.append(line)
+    end_section()
+    return sections
+
+
+def _pack(paragraphs: list[str], settings: ChunkerSettings) -> list[str]:
+    """Pack sentences into chunks of at most `max_tokens`, each new chunk starting with the last
+    `overlap_tokens` worth of sentences of the one before. Paragraph breaks are kept."""
+    units: list[tuple[str, bool]] = []  # (sentence, starts a paragraph)
+    for paragraph in paragraphs:
+        for i, sentence in enumerate(split_sentences(paragraph)):
+            for piece in _split_long(sentence, settings.max_tokens):
+                units.append((piece, i == 0))
+
+    chunks: list[list[tuple[str, bool]]] = []
+    current: list[tuple[str, bool]] = []
+    size = 0
+    for unit in units:
+        n = count_tokens(unit[0])
+        if current and size + n > settings.max_tokens:
+            chunks.append(current)
+            overlap: list[tuple[str, bool]] = []
+            kept = 0
+            for prev in reversed(current):
+                kept += count_tokens(prev[0])
+                if kept > settings.overlap_tokens or kept + n > settings.max_tokens:
+                    break
+                overlap.insert(0, prev)
+            current, size = overlap, sum(count_tokens(u[0]) for u in overlap)
+        current.append(unit)
+        size += n
+    if current:
+        chunks.append(current)
+    return [_join(chunk) for chunk in chunks]
+
+
+def _join(units: list[tuple[str, bool]]) -> str:
+    text = ""
+    for sentence, new_paragraph in units:
+        text += ("\n\n" if new_paragraph and text else " " if text else "") + sentence
+    return text
+
+
+def _split_long(sentence: str, max_tokens: int) -> list[str]:
+    """A sentence longer than the budget is cut into word runs that fit."""
+    if count_tokens(sentence) <= max_tokens:
+        return [sentence]
+    pieces, current, size = [], [], 0
+    for word in sentence.split():
+        n = count_tokens(word)
+        if current and size + n > max_tokens:
+            pieces.append(" ".join(current))
+            current, size = [], 0
+        current.append(word)
+        size += n
+    if current:
+        pieces.append(" ".join(current))
+    return pieces

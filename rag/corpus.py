@@ -1,0 +1,175 @@
+"""Read a folder of markdown/text files with YAML front matter into `Document`s.
+
+One bad file never stops the rest: it is returned as a `SkippedFile` with the reason.
+A file with no front matter at all is a plain document (title from its first heading or name);
+a file whose front matter is broken, empty or not a mapping is skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import frontmatter
+
+from rag.errors import CorpusError
+from rag.types import Document, RelatedArticle, SkippedFile
+
+CORPUS_SUFFIXES = (".md", ".markdown", ".txt")
+_FENCE = re.compile(r"^---[ \t]*\r?\n")
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Corpus:
+    documents: tuple[Document, ...]
+    skipped: tuple[SkippedFile, ...]
+
+
+def load_corpus(folder: str | Path) -> Corpus:
+    """Load every corpus file under `folder` (sorted, hidden files ignored)."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise CorpusError(f"corpus folder not found: {root} (pass --corpus DIR)")
+    documents, skipped = [], []
+    for path in corpus_files(root):
+        try:
+            documents.append(load_document(path, root))
+        except _Unreadable as reason:
+            skipped.append(SkippedFile(str(path), str(reason)))
+    return Corpus(tuple(documents), tuple(skipped))
+
+
+def corpus_files(root: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in CORPUS_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
+class _Unreadable(Exception):
+    """Why one file is skipped."""
+
+
+def load_document(path: Path, root: Path | None = None) -> Document:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise _Unreadable("empty file")
+    if b"\x00" in raw:
+        raise _Unreadable("binary file (contains NUL bytes)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise _Unreadable(f"not UTF-8 text (byte {e.start})") from None
+
+    has_front_matter = bool(_FENCE.match(text))
+    try:
+        meta, body = frontmatter.parse(text)
+    except Exception as e:  # yaml raises several types; any of them means broken front matter
+        first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise _Unreadable(f"broken front matter: {first_line}") from None
+    if has_front_matter:
+        if body == text:
+            raise _Unreadable("broken front matter: no closing '---' line")
+        if not isinstance(meta, dict) or not meta:
+            raise _Unreadable("empty front matter (or not a key: value mapping)")
+
+    doc_id = _doc_id(path, root)
+    title = _text(meta.get("title")) or _first_heading(body) or path.stem
+    excerpt = _text(meta.get("excerpt") or meta.get("description") or meta.get("summary"))
+    if not (body.strip() or excerpt or meta.get("related")) and not _text(meta.get("title")):
+        raise _Unreadable("nothing to index (no title, excerpt or body)")
+
+    video_id = _text(meta.get("videoId"))
+    url = _text(meta.get("webUrl") or meta.get("url") or meta.get("originalUrl") or meta.get("link"))
+    if not url and video_id:
+        url = f"https://www.youtube.com/watch?v={video_id}"
+    provider = _provider(meta.get("provider")) or ("YouTube" if video_id else None)
+
+    return Document(
+        doc_id=doc_id,
+        path=str(path),
+        title=title,
+        excerpt=excerpt,
+        url=url,
+        published=_date(meta),
+        provider=provider,
+        topics=_topics(meta.get("topics") or meta.get("tags")),
+        body=body.strip(),
+        related=tuple(_related(meta.get("related"))),
+        content_hash=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def _doc_id(path: Path, root: Path | None) -> str:
+    """The file name without extension; files in sub-folders keep the folder to stay unique."""
+    if root is None:
+        return path.stem
+    return path.relative_to(root).with_suffix("").as_posix()
+
+
+def _text(value) -> str:
+    return " ".join(str(value).split()) if value not in (None, "") and not isinstance(value, (dict, list)) else ""
+
+
+def _first_heading(body: str) -> str:
+    match = _HEADING.search(body)
+    return match.group(1) if match else ""
+
+
+def _provider(value) -> str | None:
+    if isinstance(value, dict):
+        return _text(value.get("name") or value.get("domain")) or None
+    return _text(value) or None
+
+
+def _topics(value) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return ()
+    return tuple(t for t in (_text(v) for v in value) if t)
+
+
+def _date(meta: dict) -> str | None:
+    """The publication date as YYYY-MM-DD. `published: true` in some files is a flag, not a date."""
+    for key in ("publishedDateTime", "published", "date", "pubDate"):
+        value = meta.get(key)
+        if isinstance(value, bool) or value in (None, ""):
+            continue
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        match = re.match(r"\d{4}-\d{2}-\d{2}", str(value))
+        if match:
+            return match.group(0)
+    return None
+
+
+def _related(value) -> list[RelatedArticle]:
+    if not isinstance(value, list):
+        return []
+    articles = []
+    for item in value:
+        if not isinstance(item, dict):
+            continue
+        title, url = _text(item.get("title")), _text(item.get("webUrl") or item.get("url"))
+        if not (title or url):
+            continue
+        articles.append(
+            RelatedArticle(
+                title=title or url,
+                excerpt=_text(item.get("excerpt")),
+                url=url,
+                provider=_provider(item.get("provider")),
+                published=_date(item),
+            )
+        )
+    return articles

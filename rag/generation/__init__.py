@@ -1,0 +1,1 @@
+"""Generators write an answer from retrieved passages. See `base.py` for the protocol."""
