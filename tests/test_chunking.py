@@ -1,0 +1,102 @@
+import re
+
+import yaml
+
+from rag.chunking import ChunkerSettings, chunk_document, clean_markdown, count_tokens
+from rag.corpus import load_corpus
+from rag.types import Document
+from tests.conftest import SEEDS
+
+
+def _chunks_by_doc():
+    return {d.doc_id: (d, chunk_document(d)) for d in load_corpus(SEEDS).documents}
+
+
+def test_chunk_ids_are_stable_across_runs_and_unique():
+    first = [c.chunk_id for _, chunks in _chunks_by_doc().values() for c in chunks]
+    second = [c.chunk_id for _, chunks in _chunks_by_doc().values() for c in chunks]
+    assert first == second
+    assert len(set(first)) == len(first)
+    assert all(cid.split("#")[0] in {p.stem for p in SEEDS.glob("*.txt")} for cid in first)
+
+
+def test_each_document_has_one_summary_chunk_citing_the_document():
+    for doc, chunks in _chunks_by_doc().values():
+        summaries = [c for c in chunks if c.kind == "summary"]
+        assert len(summaries) == 1
+        assert summaries[0].url == doc.url
+        assert doc.title in summaries[0].text
+        if doc.provider:
+            assert doc.provider in summaries[0].text
+        if doc.excerpt:
+            assert doc.excerpt in summaries[0].text
+
+
+def test_every_related_article_becomes_a_chunk_with_its_own_url():
+    for doc, chunks in _chunks_by_doc().values():
+        related = [c for c in chunks if c.kind == "related"]
+        assert [c.url for c in related] == [a.url for a in doc.related]
+        for chunk, article in zip(related, doc.related):
+            assert chunk.title == article.title
+            assert chunk.doc_id == doc.doc_id
+            assert article.excerpt in chunk.text
+            assert chunk.provider == article.provider
+
+
+def test_opaque_fields_are_in_no_chunk():
+    for path in SEEDS.glob("*.txt"):
+        meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
+        opaque = []
+        if meta.get("secured"):
+            opaque += [meta["secured"], meta["secured"][:40]]
+        for holder in [meta, meta.get("provider") or {}, *(meta.get("related") or [])]:
+            opaque += [image["url"] for image in (holder.get("images") or [])]
+        _, chunks = _chunks_by_doc()[path.stem]
+        for chunk in chunks:
+            fields = " ".join(str(v) for v in chunk.__dict__.values())
+            for blob in opaque:
+                assert blob not in fields, (chunk.chunk_id, blob[:30])
+
+
+def test_video_notes_follow_headings_clean_markup_and_keep_timestamps():
+    doc, chunks = _chunks_by_doc()["004_f9b868ada0241f27"]
+    body = [c for c in chunks if c.kind == "body"]
+    headings = [c.heading for c in body]
+    assert "Current State of AI in Emotion Recognition" in headings
+    assert "Grand Challenges and Future Directions › Improvement Through Human Integration" in headings
+    for chunk in body:
+        assert "<a" not in chunk.text and "[[" not in chunk.text and "<br" not in chunk.text
+    limits = next(c for c in body if c.heading == "Limitations of Current AI Models")
+    assert limits.anchor == "25:05"
+    assert "(25:05)" in limits.text
+    assert limits.url == "https://www.youtube.com/watch?v=bmjamLZ3v8A&t=1505s"
+    assert "lexfridman" in body[0].text
+
+
+def test_markup_cleaning():
+    text = 'See [[lexfridman|Lex]] and [[other]] <br/> **bold** [a link](http://x) <a class="yt-timestamp" data-t="01:02:03">[01:02:03]</a>.'
+    assert clean_markdown(text) == "See Lex and other bold a link (01:02:03)."
+
+
+def test_long_sections_split_within_the_budget_with_overlap():
+    sentences = [f"Sentence number {i} talks about facial affect and its many readings." for i in range(60)]
+    body = "# Long section\n\n" + " ".join(sentences[:30]) + "\n\n" + " ".join(sentences[30:])
+    doc = Document(doc_id="long", path="long.md", title="Long", body=body)
+    settings = ChunkerSettings(max_tokens=60, overlap_tokens=15)
+
+    body_chunks = [c for c in chunk_document(doc, settings) if c.kind == "body"]
+
+    assert len(body_chunks) > 5
+    assert all(count_tokens(c.text) <= settings.max_tokens for c in body_chunks)
+    for before, after in zip(body_chunks, body_chunks[1:]):
+        last_sentence = re.split(r"(?<=\.)\s+", before.text.strip())[-1]
+        assert after.text.startswith(last_sentence)  # the overlap carries the last sentence over
+    covered = " ".join(c.text for c in body_chunks)
+    assert all(s in covered for s in sentences)
+
+
+def test_a_sentence_longer_than_the_budget_is_cut():
+    doc = Document(doc_id="run", path="run.md", title="Run", body="word " * 1000)
+    body_chunks = [c for c in chunk_document(doc, ChunkerSettings(max_tokens=100, overlap_tokens=10)) if c.kind == "body"]
+    assert all(count_tokens(c.text) <= 100 for c in body_chunks)
+    assert sum(count_tokens(c.text) for c in body_chunks) >= 1000

@@ -1,0 +1,91 @@
+"""The command line as a user meets it: real processes, real files."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def rag(*args, cwd=REPO, env=None, timeout=180):
+    return subprocess.run(
+        [sys.executable, "-m", "rag", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def assert_one_line_error(result):
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+
+
+def test_search_json_follows_the_contract(seeds_index):
+    result = rag("search", "--json", "why do critics call facial expression recognition a scam", "-k", "3",
+                 "--index", str(seeds_index.path))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"query", "mode", "hits"}
+    assert len(data["hits"]) == 3
+    for rank, hit in enumerate(data["hits"], start=1):
+        assert set(hit) == {"rank", "score", "doc_id", "chunk_id", "title", "url", "text"}
+        assert hit["rank"] == rank
+    assert data["hits"][0]["doc_id"] == "002_4c3417b0c4697e7c"
+
+
+def test_search_builds_the_index_on_first_use(tmp_path, corpus_copy):
+    index_path = tmp_path / "fresh"
+    result = rag("search", "seals", "-k", "1", "--json", "--corpus", str(corpus_copy), "--index", str(index_path))
+    assert result.returncode == 0, result.stderr
+    assert (index_path / "manifest.json").exists()
+    assert "building it" in result.stderr
+    assert json.loads(result.stdout)["hits"][0]["title"] == "Introducing Facial Recognition Software for Seals"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("search", ""),
+        ("search", "   "),
+        ("search", "x", "-k", "0"),
+        ("search", "x", "-k", "banana"),
+        ("search", "x", "--mode", "telepathy"),
+        ("search",),
+        ("frobnicate",),
+        ("index", "--corpus", "/nonexistent/corpus"),
+        ("search", "x", "--corpus", "/nonexistent/corpus", "--index", "/nonexistent/index"),
+    ],
+)
+def test_bad_input_is_one_line_and_a_non_zero_exit(args, seeds_index):
+    extra = () if "--index" in args or args[0] != "search" else ("--index", str(seeds_index.path))
+    assert_one_line_error(rag(*args, *extra))
+
+
+def test_damaged_index_and_empty_corpus_are_one_line_errors(tmp_path):
+    (tmp_path / "idx").mkdir()
+    (tmp_path / "idx" / "manifest.json").write_text("{broken")
+    assert_one_line_error(rag("search", "x", "--index", str(tmp_path / "idx")))
+    (tmp_path / "empty").mkdir()
+    result = rag("index", "--corpus", str(tmp_path / "empty"), "--index", str(tmp_path / "new"))
+    assert_one_line_error(result)
+    assert "no readable documents" in result.stderr
+
+
+def test_unknown_model_is_a_one_line_error_and_keeps_the_old_index(tmp_path, corpus_copy, seeds_index):
+    result = rag("index", "--corpus", str(corpus_copy), "--index", str(tmp_path / "idx"), "--model", "no-such/model-xyz")
+    assert_one_line_error(result)
+    assert "cannot load embedding model" in result.stderr
+    assert not (tmp_path / "idx").exists()
+
+
+def test_help_explains_the_commands():
+    result = rag("--help")
+    assert result.returncode == 0
+    for command in ("index", "search"):
+        assert command in result.stdout
+    assert "--where" in rag("search", "--help").stdout

@@ -1,0 +1,101 @@
+from pathlib import Path
+
+import yaml
+
+from rag.corpus import load_corpus
+from tests.conftest import SEEDS
+
+
+def test_every_seed_file_loads_with_its_fields():
+    corpus = load_corpus(SEEDS)
+    assert corpus.skipped == ()
+    assert [d.doc_id for d in corpus.documents] == sorted(p.stem for p in SEEDS.glob("*.txt"))
+    for doc in corpus.documents:
+        raw = yaml.safe_load(doc.path and Path(doc.path).read_text(encoding="utf-8").split("---")[1])
+        assert doc.title == " ".join(raw["title"].split())
+        assert doc.content_hash and len(doc.content_hash) == 64
+        assert len(doc.related) == len(raw.get("related") or [])
+        for article, source in zip(doc.related, raw.get("related") or []):
+            assert article.url == source["webUrl"]
+            assert article.title == " ".join(source["title"].split())
+            assert article.provider == source["provider"]["name"]
+
+
+def test_news_article_fields():
+    doc = {d.doc_id: d for d in load_corpus(SEEDS).documents}["002_4c3417b0c4697e7c"]
+    assert doc.provider == "The Next Web"
+    assert doc.published == "2022-07-07"
+    assert doc.url == "https://thenextweb.com/news/why-facial-expression-recognition-ai-is-total-scam"
+    assert doc.topics == ("Computer Vision", "AI")
+    assert doc.excerpt.startswith("Artificial intelligence can't determine ground truths")
+    assert [a.provider for a in doc.related] == ["Computerworld", "GeekWire", "Finanznachrichten", "Smithsonian Magazine"]
+    assert doc.related[0].published == "2022-07-07"
+
+
+def test_video_notes_have_a_body_and_a_video_url():
+    doc = {d.doc_id: d for d in load_corpus(SEEDS).documents}["004_f9b868ada0241f27"]
+    assert doc.url == "https://www.youtube.com/watch?v=bmjamLZ3v8A"
+    assert "## Current State of AI in Emotion Recognition" in doc.body
+    assert doc.related == ()
+
+
+BROKEN = {
+    "bad_yaml.md": "---\ntitle: [unclosed\nexcerpt: x\n---\nbody\n".encode(),
+    "empty.md": b"",
+    "blank.md": b"  \n\n",
+    "binary.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    "latin1.md": "---\ntitle: Caf\u00e9 cr\u00e8me\n---\nbody\n".encode("latin-1"),
+    "empty_front_matter.md": b"---\n---\nbody text\n",
+    "list_front_matter.md": b"---\n- a\n- b\n---\nbody text\n",
+    "unclosed.md": b"---\ntitle: never closed\n\nbody text\n",
+}
+
+
+def test_broken_files_are_reported_with_their_path_and_skipped(tmp_path):
+    for name, content in BROKEN.items():
+        (tmp_path / name).write_bytes(content)
+    (tmp_path / "good.md").write_text("---\ntitle: Good one\nexcerpt: Fine.\n---\nText.\n", encoding="utf-8")
+
+    corpus = load_corpus(tmp_path)
+
+    assert [d.doc_id for d in corpus.documents] == ["good"]
+    reasons = {Path(s.path).name: s.reason for s in corpus.skipped}
+    assert set(reasons) == set(BROKEN)
+    assert all(str(tmp_path) in s.path for s in corpus.skipped)
+    assert reasons["bad_yaml.md"].startswith("broken front matter")
+    assert reasons["empty.md"] == reasons["blank.md"] == "empty file"
+    assert reasons["binary.md"].startswith("binary file")
+    assert reasons["latin1.md"].startswith("not UTF-8")
+    assert reasons["empty_front_matter.md"].startswith("empty front matter")
+    assert reasons["list_front_matter.md"].startswith("empty front matter")
+    assert "closing" in reasons["unclosed.md"]
+
+
+def test_a_file_without_front_matter_is_a_plain_document(tmp_path):
+    (tmp_path / "notes.md").write_text("# Field notes\n\nSome plain text about affect.\n", encoding="utf-8")
+    (tmp_path / "plain.txt").write_text("Just a line of text.\n", encoding="utf-8")
+
+    docs = {d.doc_id: d for d in load_corpus(tmp_path).documents}
+
+    assert docs["notes"].title == "Field notes"
+    assert docs["plain"].title == "plain"
+    assert docs["plain"].body == "Just a line of text."
+
+
+def test_files_in_sub_folders_keep_distinct_ids_and_hidden_files_are_ignored(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same.md").write_text(f"# {folder}\n\ntext\n", encoding="utf-8")
+    (tmp_path / ".hidden.md").write_text("# hidden\n", encoding="utf-8")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+
+    assert [d.doc_id for d in load_corpus(tmp_path).documents] == ["a/same", "b/same"]
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    import pytest
+
+    from rag.errors import CorpusError
+
+    with pytest.raises(CorpusError, match="corpus folder not found"):
+        load_corpus(tmp_path / "nope")

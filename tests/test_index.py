@@ -1,0 +1,159 @@
+import hashlib
+import json
+
+import pytest
+
+from rag.errors import CorpusError, IndexMismatchError, IndexNotFoundError
+from rag.index import Index
+from rag.retrieval import Retriever
+from tests.conftest import HashEmbedder
+
+
+def _files(path):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(path.iterdir())}
+
+
+def test_round_trip_gives_the_same_results(seeds_index, real_embedder):
+    reopened = Index.open(seeds_index.path, real_embedder)
+    assert [c.chunk_id for c in reopened.chunks] == [c.chunk_id for c in seeds_index.chunks]
+    for query in ("who says emotion recognition is a scam", "training data for emotion models", "seals"):
+        before = Retriever(seeds_index, mode="dense").search(query, k=5)
+        after = Retriever(reopened, mode="dense").search(query, k=5)
+        assert [h.chunk.chunk_id for h in before] == [h.chunk.chunk_id for h in after]
+        assert [h.score for h in before] == pytest.approx([h.score for h in after], abs=1e-6)
+
+
+def test_scam_question_ranks_the_scam_article_first(seeds_index):
+    hits = Retriever(seeds_index, mode="dense").search("why do critics call facial expression recognition a scam", k=3)
+    assert hits[0].chunk.doc_id == "002_4c3417b0c4697e7c"
+    assert [h.rank for h in hits] == [1, 2, 3]
+
+
+def test_manifest_records_what_built_the_index(seeds_index):
+    manifest = json.loads((seeds_index.path / "manifest.json").read_text())
+    assert manifest["format_version"] == 1
+    assert manifest["embedder"] == {"name": "sentence-transformers/all-MiniLM-L6-v2", "dim": 384}
+    assert manifest["chunker"]["max_tokens"] > 0
+    assert manifest["counts"]["documents"] == 5
+    assert manifest["counts"]["chunks"] == len(seeds_index.chunks)
+    assert all(len(d["hash"]) == 64 for d in manifest["documents"].values())
+
+
+def test_opening_with_another_embedder_is_a_clear_error(corpus_copy, tmp_path):
+    index_path = tmp_path / "idx"
+    Index.build(corpus_copy, index_path, HashEmbedder())
+    with pytest.raises(IndexMismatchError, match="rag index --rebuild"):
+        Index.open(index_path, "sentence-transformers/all-MiniLM-L6-v2")
+    with pytest.raises(IndexMismatchError, match="rag index --rebuild"):
+        Index.build(corpus_copy, index_path, "sentence-transformers/all-MiniLM-L6-v2")
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda m: m.update(format_version=99), "newer than this rag reads"),
+        (lambda m: m.update(format_version=0), "old format"),
+        (lambda m: m.update(format="something-else"), "not a rag index"),
+        (lambda m: m.pop("embedder"), "damaged manifest"),
+    ],
+)
+def test_a_manifest_from_another_format_is_a_clear_error(corpus_copy, tmp_path, change, message):
+    index_path = tmp_path / "idx"
+    Index.build(corpus_copy, index_path, HashEmbedder())
+    manifest = json.loads((index_path / "manifest.json").read_text())
+    change(manifest)
+    (index_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match=message):
+        Index.open(index_path, HashEmbedder())
+
+
+def test_damaged_files_are_a_clear_error(corpus_copy, tmp_path):
+    index_path = tmp_path / "idx"
+    Index.build(corpus_copy, index_path, HashEmbedder())
+    (index_path / "manifest.json").write_text("{not json")
+    with pytest.raises(IndexMismatchError, match="damaged"):
+        Index.open(index_path, HashEmbedder())
+
+
+def test_missing_index_and_empty_corpus(tmp_path):
+    with pytest.raises(IndexNotFoundError, match="rag index"):
+        Index.open(tmp_path / "none", HashEmbedder())
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CorpusError, match="no readable documents"):
+        Index.build(tmp_path / "empty", tmp_path / "idx", HashEmbedder())
+    assert not (tmp_path / "idx").exists()
+
+
+def test_reindex_embeds_only_the_changed_document(corpus_copy, tmp_path):
+    index_path = tmp_path / "idx"
+    first = HashEmbedder()
+    built = Index.build(corpus_copy, index_path, first)
+    assert built.report.embedded == len(built.chunks) == len(first.encoded)
+
+    unchanged = HashEmbedder()
+    again = Index.build(corpus_copy, index_path, unchanged)
+    assert unchanged.encoded == [] and again.report.up_to_date
+
+    target = corpus_copy / "003_8e8adc8aa99b0e78.txt"
+    target.write_text(target.read_text(encoding="utf-8").replace(
+        "Recognizing facial expressions, however, is a whole different story.",
+        "Recognizing facial expressions, however, remains much harder.",
+    ), encoding="utf-8")
+    second = HashEmbedder()
+    updated = Index.build(corpus_copy, index_path, second)
+
+    assert updated.report.changed == ("003_8e8adc8aa99b0e78",)
+    assert updated.report.added == updated.report.removed == ()
+    assert len(second.encoded) == 1 and "remains much harder" in second.encoded[0]
+    assert updated.report.embedded == 1
+    assert updated.report.reused == len(updated.chunks) - 1
+    # the stored vectors are exactly those a full rebuild would make
+    full = Index.build(corpus_copy, tmp_path / "full", HashEmbedder(), rebuild=True)
+    assert [c.chunk_id for c in full.chunks] == [c.chunk_id for c in Index.open(index_path, HashEmbedder()).chunks]
+    assert (Index.open(index_path, HashEmbedder()).vectors == full.vectors).all()
+
+
+def test_added_and_removed_documents(corpus_copy, tmp_path):
+    index_path = tmp_path / "idx"
+    Index.build(corpus_copy, index_path, HashEmbedder())
+    (corpus_copy / "000_0d74549e87b2fe1b.txt").unlink()
+    (corpus_copy / "new.md").write_text("---\ntitle: A new note\nexcerpt: Affect and faces.\n---\n", encoding="utf-8")
+    embedder = HashEmbedder()
+    updated = Index.build(corpus_copy, index_path, embedder)
+    assert updated.report.removed == ("000_0d74549e87b2fe1b",)
+    assert updated.report.added == ("new",)
+    assert {c.doc_id for c in Index.open(index_path, HashEmbedder()).chunks} == {
+        "001_083ada1853b1cad6", "002_4c3417b0c4697e7c", "003_8e8adc8aa99b0e78", "004_f9b868ada0241f27", "new"}
+    assert len(embedder.encoded) == 1
+
+
+class ExplodingEmbedder(HashEmbedder):
+    """Fails part-way through a build, as a crash or Ctrl-C would."""
+
+    def encode(self, texts, kind="passage"):
+        raise KeyboardInterrupt("interrupted mid-build")
+
+
+def test_an_interrupted_build_leaves_the_previous_index_unchanged(corpus_copy, tmp_path):
+    index_path = tmp_path / "idx"
+    Index.build(corpus_copy, index_path, HashEmbedder())
+    before = _files(index_path)
+    (corpus_copy / "004_f9b868ada0241f27.txt").write_text("---\ntitle: Rewritten\n---\nAll new text.\n", encoding="utf-8")
+
+    with pytest.raises(KeyboardInterrupt):
+        Index.build(corpus_copy, index_path, ExplodingEmbedder())
+    with pytest.raises(KeyboardInterrupt):
+        Index.build(corpus_copy, index_path, ExplodingEmbedder(), rebuild=True)
+
+    assert _files(index_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "idx"]  # no temp folder left behind
+    reopened = Index.open(index_path, HashEmbedder())
+    assert len(reopened.chunks) == reopened.faiss_index.ntotal
+
+
+def test_rebuild_embeds_everything(corpus_copy, tmp_path):
+    index_path = tmp_path / "idx"
+    Index.build(corpus_copy, index_path, HashEmbedder())
+    embedder = HashEmbedder()
+    rebuilt = Index.build(corpus_copy, index_path, embedder, rebuild=True)
+    assert rebuilt.report.embedded == len(rebuilt.chunks) == len(embedder.encoded)
