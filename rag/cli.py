@@ -71,6 +71,10 @@ def _open_index(corpus: Path | None, index: Path | None, model: str | None):
     corpus, index = _paths(corpus, index)
     if (index / MANIFEST).exists():
         return Index.open(index, model)
+    if not corpus.is_dir():
+        from rag.errors import IndexNotFoundError
+
+        raise IndexNotFoundError(f"no index at {index}, and no corpus folder {corpus} to build it from (pass --index or --corpus)")
     _stderr().print(f"No index at {index} yet: building it from {corpus} (first use only).")
     progress, update = _progress_bar("embedding chunks")
     with progress:

@@ -75,7 +75,7 @@ def load_document(path: Path, root: Path | None = None) -> Document:
         first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise _Unreadable(f"broken front matter: {first_line}") from None
     if has_front_matter:
-        if body == text:
+        if body.strip() == text.strip():
             raise _Unreadable("broken front matter: no closing '---' line")
         if not isinstance(meta, dict) or not meta:
             raise _Unreadable("empty front matter (or not a key: value mapping)")
