@@ -5,7 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet "torch==2.13.0"
 .venv/bin/python -m pip install --quiet -e ".${RAG_EXTRAS:-}"
-echo "installed: $(.venv/bin/rag --version 2>/dev/null || echo rag) in .venv" >&2
+echo "rag installed in .venv" >&2
