@@ -1,0 +1,124 @@
+"""Answer metrics on a gold set: does the assistant answer right, cite right, and abstain right?
+
+Gold rows (eval/questions.jsonl, one object a line):
+    {"id", "question", "answerable", "doc_ids", "answer_contains", "split", "near_miss"}
+
+Per split ("tune", "test", and "all"):
+- answer_accuracy: over answerable questions, the share answered (not abstained) whose text
+  contains `answer_contains` (case-insensitive, quotes and spaces normalized, at word boundaries)
+  and that cite at least one passage of a gold document.
+- citation_precision: over the citations of the answers to answerable questions, the share whose
+  `doc_id` is a gold document (is each source the reader is sent to a right one?). A citation on
+  an unanswerable question is an abstention failure and is counted there, not twice;
+  `citation_precision_all` counts it here too (every citation given, on any question).
+- abstention_precision: of the questions the assistant abstained on, the share that are unanswerable.
+- abstention_recall: of the unanswerable questions, the share it abstained on (also split into
+  near misses and off-topic ones).
+- false_abstention: of the answerable questions, the share it abstained on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from rag.errors import DatasetError
+
+REQUIRED = ("question", "answerable", "doc_ids", "answer_contains")
+
+
+def load_questions(path: str | Path) -> list[dict]:
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"no gold question file at {path}")
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as e:
+            raise DatasetError(f"{path}:{number}: not JSON ({e})") from None
+        missing = [k for k in REQUIRED if k not in row]
+        if missing:
+            raise DatasetError(f"{path}:{number}: missing {', '.join(missing)}")
+        row.setdefault("id", f"q{number:02d}")
+        row.setdefault("split", "all")
+        row.setdefault("near_miss", False)
+        rows.append(row)
+    if not rows:
+        raise DatasetError(f"{path} holds no questions")
+    return rows
+
+
+def _normalize(text: str) -> str:
+    text = text.lower().translate(str.maketrans("‘’“”–—", "''\"\"--"))
+    return " ".join(text.split())
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    phrase = _normalize(phrase)
+    if not phrase:
+        return False
+    pattern = (r"\b" if phrase[0].isalnum() else "") + re.escape(phrase) + (r"\b" if phrase[-1].isalnum() else "")
+    return re.search(pattern, _normalize(text)) is not None
+
+
+def judge(row: dict, answer) -> dict:
+    """One question's outcome: what the metrics are counted from."""
+    cited = [c.chunk.doc_id for c in answer.citations]
+    gold = set(row["doc_ids"])
+    right_doc = any(d in gold for d in cited)
+    return {
+        "id": row["id"],
+        "split": row.get("split", "all"),
+        "question": row["question"],
+        "answerable": bool(row["answerable"]),
+        "near_miss": bool(row.get("near_miss")),
+        "abstained": answer.abstained,
+        "correct": (not answer.abstained and contains_phrase(answer.text, row["answer_contains"]) and right_doc)
+        if row["answerable"] else answer.abstained,
+        "citations": len(cited),
+        "right_citations": sum(d in gold for d in cited),
+        "answer": answer.text,
+        "cited_docs": cited,
+        "total_ms": answer.timings_ms.get("total", 0.0),
+    }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def summarize(outcomes: Sequence[dict]) -> dict:
+    answerable = [o for o in outcomes if o["answerable"]]
+    unanswerable = [o for o in outcomes if not o["answerable"]]
+    abstained = [o for o in outcomes if o["abstained"]]
+    near = [o for o in unanswerable if o["near_miss"]]
+    off = [o for o in unanswerable if not o["near_miss"]]
+    return {
+        "questions": len(outcomes),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "answer_accuracy": _share(sum(o["correct"] for o in answerable), len(answerable)),
+        "citation_precision": _share(sum(o["right_citations"] for o in answerable), sum(o["citations"] for o in answerable)),
+        "citation_precision_all": _share(sum(o["right_citations"] for o in outcomes), sum(o["citations"] for o in outcomes)),
+        "abstention_precision": _share(sum(not o["answerable"] for o in abstained), len(abstained)),
+        "abstention_recall": _share(sum(o["abstained"] for o in unanswerable), len(unanswerable)),
+        "abstention_recall_near_miss": _share(sum(o["abstained"] for o in near), len(near)),
+        "abstention_recall_off_topic": _share(sum(o["abstained"] for o in off), len(off)),
+        "false_abstention": _share(sum(o["abstained"] for o in answerable), len(answerable)),
+    }
+
+
+def evaluate_answers(assistant, questions: Iterable[dict]) -> dict:
+    """Ask every gold question (each on its own, no history); metrics per split and overall.
+
+    Returns {"splits": {split: metrics, ..., "all": metrics}, "outcomes": [per-question rows]}.
+    """
+    outcomes = [judge(row, assistant.ask(row["question"])) for row in questions]
+    splits = {name: summarize([o for o in outcomes if o["split"] == name]) for name in dict.fromkeys(o["split"] for o in outcomes)}
+    splits["all"] = summarize(outcomes)
+    return {"splits": splits, "outcomes": outcomes}

@@ -1,0 +1,152 @@
+"""The assistant: retrieve, generate, check citations; remember a conversation.
+
+    assistant = Assistant(index)                       # templated generator, default retrieval
+    answer = assistant.ask("why is emotion AI called a scam?")
+    for piece in (stream := assistant.stream("who published it?", history)):
+        print(piece, end="")                           # checked sentences, as they are made
+    stream.answer                                      # the same `Answer` that ask() returns
+
+    chat = assistant.conversation()                    # keeps history; resolves follow-ups
+    chat.ask("which outlet called it a scam?"); chat.ask("and when?")
+
+Every answer, whatever the generator, goes through the citation check (`rag.citations`):
+unsupported sentences are dropped, markers renumbered, and an answer left with nothing abstains
+with the text of `prompts/abstain.j2`.
+
+Follow-ups: a question that leans on the previous turn ("and who reported it?": it opens with a
+conjunction, or refers back with a pronoun and says little else) is resolved before retrieval by
+joining it with the previous turn's resolved question; the user's own words stay in `Answer.question`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+
+from rag.citations import CitationCheck, SentenceVectors, content_terms, query_embedder, tokens
+from rag.generation import make_generator
+from rag.generation.base import Generator, Turn, render
+from rag.types import Answer
+
+DEFAULT_K = 5
+# Grammar, not topic: words that point back at something said before, and openers that continue it.
+_ANAPHORA = frozenset("it its it's they them their theirs this that these those he she him her his hers there one".split())
+_CONTINUATIONS = ("and", "but", "also", "so", "what about", "how about", "then")
+_FOLLOW_UP_MAX_TERMS = 3  # a question that names more than this stands on its own
+
+
+def is_follow_up(question: str) -> bool:
+    words = tokens(question)
+    if not words:
+        return False
+    text = " ".join(words)
+    if any(text == c or text.startswith(c + " ") for c in _CONTINUATIONS):
+        return True
+    return bool(_ANAPHORA & set(words)) and len(content_terms(question)) <= _FOLLOW_UP_MAX_TERMS
+
+
+def resolve(question: str, history: Sequence[Turn]) -> str:
+    """The question to retrieve and answer with: a follow-up joined with the turn it follows."""
+    question = " ".join(question.split())
+    if not history or not is_follow_up(question):
+        return question
+    return f"{question} ({history[-1].question})"
+
+
+class AnswerStream:
+    """Iterate for the answer's checked text pieces; `.answer` holds the `Answer` once done, and
+    `.resolved` the question as retrieval saw it (a follow-up joined with what it follows)."""
+
+    def __init__(self):
+        self.answer: Answer | None = None
+        self.resolved: str | None = None
+        self._pieces: Iterator[str] = iter(())
+
+    def __iter__(self) -> Iterator[str]:
+        return self._pieces
+
+
+class Assistant:
+    """Retriever + generator + citation check. Cheap to construct: models load on first question."""
+
+    def __init__(self, index, generator: str | Generator | None = None, k: int = DEFAULT_K, mode: str | None = None):
+        from rag.retrieval import DEFAULT_MODE, Retriever
+
+        self.index = index
+        self.retriever = Retriever(index, mode=mode or DEFAULT_MODE)
+        self.generator = generator if hasattr(generator, "stream") else make_generator(generator, index=index)
+        self.k = k
+        self.vectors = SentenceVectors(query_embedder(index))
+
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        stream = self.stream(question, history)
+        for _ in stream:
+            pass
+        return stream.answer
+
+    def stream(self, question: str, history: Sequence[Turn] = ()) -> AnswerStream:
+        stream = AnswerStream()
+        stream._pieces = self._run(question, history, stream)
+        return stream
+
+    def conversation(self) -> Conversation:
+        return Conversation(self)
+
+    def _run(self, question: str, history: Sequence[Turn], stream: AnswerStream) -> Iterator[str]:
+        start = time.perf_counter()
+        resolved = stream.resolved = resolve(question, history)
+        hits = self.retriever.search(resolved, k=self.k)
+        retrieved = time.perf_counter()
+        check = CitationCheck(hits, self.vectors)
+        for piece in self.generator.stream(resolved, hits, history):
+            yield from check.feed(piece)
+        yield from check.finish()
+        if check.answered:
+            text = "".join(check.emitted).strip()
+        else:
+            text = render("abstain.j2", question=question)
+            yield text
+        done = time.perf_counter()
+        stream.answer = Answer(
+            question=question,
+            text=text,
+            abstained=not check.answered,
+            citations=tuple(check.citations) if check.answered else (),
+            hits=tuple(hits),
+            timings_ms={
+                "retrieve": (retrieved - start) * 1000,
+                "generate": (done - retrieved) * 1000,
+                "total": (done - start) * 1000,
+            },
+        )
+
+
+class Conversation:
+    """A chat: remembers its turns and resolves follow-ups against them."""
+
+    def __init__(self, assistant: Assistant, max_turns: int = 20):
+        self.assistant = assistant
+        self.max_turns = max_turns
+        self.turns: list[Turn] = []
+
+    @property
+    def last(self) -> Answer | None:
+        return self.turns[-1].answer if self.turns else None
+
+    def stream(self, question: str) -> AnswerStream:
+        """Like `Assistant.stream`; the turn joins the history once the answer is complete."""
+        stream = self.assistant.stream(question, self.turns[-self.max_turns :])
+        inner = stream._pieces
+
+        def pieces() -> Iterator[str]:
+            yield from inner
+            self.turns.append(Turn(stream.resolved, stream.answer))
+
+        stream._pieces = pieces()
+        return stream
+
+    def ask(self, question: str) -> Answer:
+        stream = self.stream(question)
+        for _ in stream:
+            pass
+        return stream.answer

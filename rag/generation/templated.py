@@ -1,0 +1,260 @@
+"""The templated generator: an extractive answer, no LLM.
+
+It reads the sentences of the retrieved passages and scores each as an answer to the question:
+
+    score = W_SEMANTIC * cosine(question, sentence)            what the sentence says
+          + W_CONTEXT  * cosine(question, passage)             what the passage around it is about
+          + W_COVERAGE * share of the question's content words found in the sentence, its title,
+                         heading and provider
+          + W_TYPE     * the sentence holds what the question asks for (a date for "when", a figure
+                         for "how many", the publisher's name for "which outlet / who reported")
+
+The best sentence answers; up to `max_sentences` more join it when they score nearly as well
+(`JOIN_MARGIN`) and add something new (near-duplicates are dropped). They are rendered through
+`prompts/answer.j2` with `[n]` markers (n = the passage's rank).
+
+It abstains (yields nothing; the assistant then says the corpus does not answer) when the evidence
+is weak: the confidence of the chosen sentences is below `ANSWER_MIN`, or the question asks for a
+type of answer none of them holds. Confidence mixes the best sentence's meaning match with how
+much of the question the chosen sentences cover, so a question that shares a name with the corpus
+but asks about something it never mentions (a club's league results, when the corpus only says an
+author likes the club) scores low on both. The weights and thresholds were fitted on the tune half
+of eval/questions.jsonl only (eval/tune_templated.py); the test half reports the result.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from rag.citations import (
+    STOPWORDS,
+    SentenceVectors,
+    content_terms,
+    passage_context,
+    passage_sentences,
+    query_embedder,
+    split_sentences,
+    tokens,
+)
+from rag.generation.base import Turn, render
+from rag.types import Hit
+
+W_SEMANTIC, W_CONTEXT, W_COVERAGE, W_TYPE, W_FOCUS = 0.5, 0.2, 0.3, 0.15, 0.1
+NEIGHBOUR_SHARE = 0.5  # question words found only in the next/previous sentence count this much
+JOIN_MARGIN = 0.15  # an extra sentence must score within this of the best one
+ANSWER_MIN = 0.45  # confidence below this abstains (calibrated on the tune half)
+DUPLICATE_OVERLAP = 0.8  # share of content words two sentences must share to count as one
+
+# Answer-type cues: what kind of thing the question's wording asks for.
+_ASKS_SOURCE = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+)?(?:outlet|publication|site|website|magazine|newspaper|paper|publisher|"
+    r"news\s*\w*|media|journal|blog)\b|\bwho\s+(?:published|reported|wrote|ran|put out|covered|carried|posted|"
+    r"released|issued|broke)\b|\bwhere\s+(?:was|were|did|is)\b.*\b(?:published|reported|covered|appear)",
+    re.IGNORECASE,
+)
+_ASKS_DATE = re.compile(
+    r"^\W*(?:and\s+)?(?:when|since when)\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow long ago\b|"
+    r"\bon what date\b",
+    re.IGNORECASE,
+)
+_ASKS_NUMBER = re.compile(
+    r"\bhow\s+(?:many|much|large|big|long|old|often|far|accurate)\b|"
+    r"\bwhat\s+(?:percentage|percent|share|number|accuracy|proportion|amount|size)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\b",
+    re.IGNORECASE,
+)
+_COUNT_WORDS = frozenset("one two three four five six seven eight nine ten".split())
+_QUANTITY = re.compile(r"\d|\b(?:hundred|thousand|million|billion|trillion|dozen|half|percent)s?\b", re.IGNORECASE)
+
+
+def answer_type(question: str) -> str | None:
+    """"source", "date", "number" or None (any sentence may answer)."""
+    first = split_sentences(question)[0] if question.strip() else question
+    for kind, pattern in (("source", _ASKS_SOURCE), ("date", _ASKS_DATE), ("number", _ASKS_NUMBER)):
+        if pattern.search(first):
+            return kind
+    return None
+
+
+def holds_type(kind: str | None, sentence: str, hit: Hit) -> bool:
+    if kind == "source":
+        provider = hit.chunk.provider or ""
+        return bool(provider) and provider.lower() in sentence.lower()
+    if kind == "date":
+        return bool(_DATE.search(sentence))
+    if kind == "number":
+        return bool(_QUANTITY.search(sentence))
+    return True
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A passage sentence scored as an answer."""
+
+    n: int  # 1-based rank of the hit it comes from: its [n] marker
+    position: int  # index of the sentence in its passage
+    sentence: str
+    score: float
+    semantic: float
+    context: float
+    coverage: float
+    typed: bool
+    terms: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The sentences chosen, and the evidence the abstention decision rests on."""
+
+    chosen: tuple[Candidate, ...]
+    confidence: float
+    coverage: float  # share of the question's content words the chosen sentences cover
+    kind: str | None
+    typed: bool
+
+    @property
+    def abstain(self) -> bool:
+        return not self.chosen or self.confidence < ANSWER_MIN or not self.typed
+
+
+class TemplatedGenerator:
+    """Extractive answers from the retrieved passages, rendered through `prompts/answer.j2`."""
+
+    name = "templated"
+
+    def __init__(self, index=None, max_sentences: int = 2, vectors: SentenceVectors | None = None):
+        self.index = index
+        self.max_sentences = max_sentences
+        self._vectors = vectors
+        self._df: dict[str, int] | None = None
+        self._n = 0
+
+    @property
+    def vectors(self) -> SentenceVectors:
+        if self._vectors is None:
+            if self.index is None:
+                raise ValueError("the templated generator needs the index (for its embedder) or `vectors`")
+            self._vectors = SentenceVectors(query_embedder(self.index))
+        return self._vectors
+
+    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Iterator[str]:
+        selection = self.select(question, hits)
+        if selection.abstain:
+            return
+        sentences = [_render_parts(c) for c in selection.chosen]
+        text = render("answer.j2", question=question, sentences=sentences)
+        pieces = split_sentences(text)
+        for i, piece in enumerate(pieces):
+            yield piece if i == 0 else " " + piece
+
+    def select(self, question: str, hits: Sequence[Hit]) -> Selection:
+        """Score every sentence of the passages; choose the answer and measure the evidence."""
+        kind = answer_type(question)
+        q_terms = content_terms(question)
+        candidates = self.candidates(question, hits, kind, q_terms)
+        if not candidates:
+            return Selection((), 0.0, 0.0, kind, False)
+        best = candidates[0]
+        chosen = [best]
+        # Extra sentences come from the same passage (a coherent answer, one source to open) and
+        # must add words the chosen ones do not have.
+        for c in candidates[1:]:
+            if len(chosen) >= self.max_sentences or c.score < best.score - JOIN_MARGIN:
+                break
+            if c.n == best.n and c.typed and not any(_duplicate(c, o) for o in chosen):
+                chosen.append(c)
+        chosen.sort(key=lambda c: c.position)  # in the passage's own order: it reads as written
+        weights = self.weights(q_terms)
+        covered = set().union(*(c.terms for c in chosen)) & q_terms
+        coverage = _weighted_share(covered, q_terms, weights)
+        confidence = W_SEMANTIC * best.semantic + W_CONTEXT * best.context + W_COVERAGE * coverage
+        confidence /= W_SEMANTIC + W_CONTEXT + W_COVERAGE
+        return Selection(tuple(chosen), confidence, coverage, kind, best.typed)
+
+    def weights(self, terms: set[str]) -> dict[str, float]:
+        """Inverse document frequency over the index's passages: a word few passages use says
+        more about what is asked (and a word none uses is the likeliest to be unanswerable)."""
+        if self._df is None:
+            chunks = getattr(self.index, "chunks", None) or []
+            df: dict[str, int] = {}
+            for chunk in chunks:
+                for t in content_terms(chunk.search_text):
+                    df[t] = df.get(t, 0) + 1
+            self._df, self._n = df, len(chunks)
+        return {t: math.log((self._n + 1) / (self._df.get(t, 0) + 0.5)) for t in terms}
+
+    def candidates(self, question: str, hits: Sequence[Hit], kind: str | None, q_terms: set[str]) -> list[Candidate]:
+        weights = self.weights(q_terms)
+        focus = focus_term(question)
+        rows = []  # (rank, position, hit, sentence, own terms, terms around it)
+        for n, hit in enumerate(hits, start=1):
+            context = content_terms(passage_context(hit.chunk))
+            sentences = passage_sentences(hit.chunk)
+            terms = [content_terms(s) for s in sentences]
+            for i, sentence in enumerate(sentences):
+                around = set().union(*terms[max(0, i - 1) : i], *terms[i + 1 : i + 2])
+                rows.append((n, i, hit, sentence, terms[i] | context, around))
+        if not rows:
+            return []
+        passages = list(dict.fromkeys(h.chunk.search_text for h in hits))
+        vecs = self.vectors([question, *passages, *(r[3] for r in rows)])
+        q = vecs[0]
+        passage_sim = dict(zip(passages, (vecs[1 : 1 + len(passages)] @ q).tolist()))
+        sentence_sim = (vecs[1 + len(passages) :] @ q).tolist()
+        out = []
+        for (n, i, hit, sentence, terms, around), semantic in zip(rows, sentence_sim):
+            # The neighbouring sentences count half: they often name what "it" or "this" is.
+            coverage = _weighted_share(terms & q_terms, q_terms, weights)
+            coverage += NEIGHBOUR_SHARE * _weighted_share((around - terms) & q_terms, q_terms, weights)
+            typed = holds_type(kind, sentence, hit)
+            context = passage_sim[hit.chunk.search_text]
+            score = (
+                W_SEMANTIC * semantic + W_CONTEXT * context + W_COVERAGE * coverage
+                + (W_TYPE if kind and typed else 0.0)
+                + (W_FOCUS if focus and focus in content_terms(sentence) else 0.0)
+            )
+            out.append(Candidate(n, i, sentence, score, semantic, context, coverage, typed, frozenset(terms)))
+        # Best first; among equals the better-ranked passage and the earlier sentence win.
+        return sorted(out, key=lambda c: (-c.score, c.n, c.position))
+
+
+def focus_term(question: str) -> str | None:
+    """The word a which/what/whose question asks about ("whose films" → film): the answer
+    sentence usually names it."""
+    words = tokens(question)
+    for i, w in enumerate(words[:-1]):
+        if w in ("which", "what", "whose"):
+            rest = [x for x in words[i + 1 : i + 5] if not x.isdigit() and x not in _COUNT_WORDS]
+            if rest and rest[0] in ("kind", "kinds", "type", "types", "sort", "sorts") and len(rest) > 2 and rest[1] == "of":
+                rest = rest[2:]
+            if rest and rest[0] not in STOPWORDS:
+                terms = content_terms(rest[0])
+                return next(iter(terms)) if terms else None
+            return None
+    return None
+
+
+def _weighted_share(part: set[str], whole: set[str], weights: dict[str, float]) -> float:
+    total = sum(weights.get(t, 1.0) for t in whole)
+    return sum(weights.get(t, 1.0) for t in part) / total if total else 0.0
+
+
+def _duplicate(a: Candidate, b: Candidate) -> bool:
+    small = min(len(a.terms), len(b.terms)) or 1
+    return len(a.terms & b.terms) / small >= DUPLICATE_OVERLAP or a.sentence == b.sentence
+
+
+def _render_parts(c: Candidate) -> dict:
+    """The sentence split into body and final punctuation, so the marker goes before the full stop."""
+    m = re.match(r"^(.*?)([.!?]*)$", c.sentence.strip(), re.DOTALL)
+    body, end = m.group(1).rstrip(), m.group(2)
+    if end.startswith("?"):  # a quoted question stays a question, the citation after it
+        return {"body": body + end, "end": "", "n": c.n}
+    return {"body": body, "end": ".", "n": c.n}
