@@ -17,11 +17,9 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
-from pathlib import Path
 
 from rag.errors import MissingExtraError, ModelError, QueryError
-from rag.generation.base import Turn
+from rag.generation.base import Turn, render
 from rag.types import Hit
 
 UNKNOWN = "I don't know: the passages do not say."
@@ -43,21 +41,6 @@ _MARKER = re.compile(r"\s*\[\d+\]")
 def defuse(text: str) -> str:
     """`text` with every fence-closing or turn-opening sequence replaced by a harmless mark."""
     return _CONTROL.sub("[removed markup]", text)
-
-
-@lru_cache(maxsize=1)
-def _templates():
-    from jinja2 import FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
-
-    import rag
-
-    prompts = Path(rag.__file__).resolve().parent.parent / "prompts"
-    return SandboxedEnvironment(loader=FileSystemLoader(prompts), undefined=StrictUndefined, autoescape=False)
-
-
-def render(name: str, **variables) -> str:
-    return _templates().get_template(name).render(**variables).strip()
 
 
 def chat_messages(
