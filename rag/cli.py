@@ -106,6 +106,9 @@ def index(
     index: IndexOption = None,
     model: ModelOption = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Ignore the existing index and embed everything again.")] = False,
+    index_type: Annotated[
+        str, typer.Option("--index-type", help="FAISS index: auto (flat up to 100k chunks, else hnsw), flat, hnsw or ivf.")
+    ] = "auto",
     as_json: JsonOption = False,
 ) -> None:
     """Build or update the index. Only documents whose content changed are embedded again."""
@@ -116,7 +119,7 @@ def index(
     corpus, index = _paths(corpus, index)
     progress, update = _progress_bar("embedding chunks")
     with progress:
-        built = Index.build(corpus, index, model, rebuild=rebuild, on_progress=update)
+        built = Index.build(corpus, index, model, rebuild=rebuild, on_progress=update, index_type=index_type)
     if as_json:
         print(json.dumps({"index": str(index), **asdict(built.report)}, ensure_ascii=False))
     else:
@@ -132,15 +135,17 @@ def search(
         Optional[list[str]],
         typer.Option("--where", help='Filter on metadata, e.g. provider="The Next Web" or published>=2022-01-01.'),
     ] = None,
+    rerank: Annotated[bool, typer.Option("--rerank", help="Rerank the candidates (see `rag eval` for its effect).")] = False,
     corpus: CorpusOption = None,
     index: IndexOption = None,
     model: ModelOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Rank the passages that bear on QUERY (the index is built on first use)."""
-    from rag.retrieval import DEFAULT_MODE, Retriever
+    from rag.retrieval import DEFAULT_MODE, Retriever, default_reranker
 
-    retriever = Retriever(_open_index(corpus, index, model), mode=mode or DEFAULT_MODE)
+    opened = _open_index(corpus, index, model)
+    retriever = Retriever(opened, mode=mode or DEFAULT_MODE, rerank=default_reranker() if rerank else None)
     hits = retriever.search(query, k=k, where=where)
     if as_json:
         print(json.dumps({"query": query, "mode": retriever.mode, "hits": [h.to_json() for h in hits]}, ensure_ascii=False))
@@ -148,7 +153,7 @@ def search(
     from rich.console import Console
     from rich.markup import escape
 
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)
     if not hits:
         out.print("No passage matches.")
     for hit in hits:
@@ -158,6 +163,75 @@ def search(
         if c.url:
             out.print(f"    [blue]{escape(c.url)}[/]")
         out.print(f"    {escape(_snippet(c.text))}\n")
+
+
+@app.command(name="eval")
+def eval_(
+    dataset: Annotated[
+        Optional[Path],
+        typer.Option("--dataset", help="Gold questions (.jsonl) or a BEIR folder. [default: eval/questions.jsonl]"),
+    ] = None,
+    mode: Annotated[
+        Optional[str],
+        typer.Option("--mode", help="dense, bm25, hybrid, or all (every mode, plain fusion and rerank; --json prints a list)."),
+    ] = None,
+    k: Annotated[int, typer.Option("-k", "--k", help="Documents ranked per query.", min=1, max=1000)] = 100,
+    split: Annotated[Optional[str], typer.Option("--split", help="test or train. [default: BEIR test; gold: all]")] = None,
+    rerank: Annotated[bool, typer.Option("--rerank", help="Also rerank the candidates.")] = False,
+    plot: Annotated[Optional[Path], typer.Option("--plot", help="Write a bar chart comparing the modes (PNG).")] = None,
+    corpus: CorpusOption = None,
+    index: IndexOption = None,
+    model: ModelOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Measure retrieval: nDCG@10, recall@10/100, MRR@10 and latency per query.
+
+    A BEIR corpus is indexed once and cached under indexes/ (re-built when the corpus or model changes).
+    """
+    from rag import evaluation
+
+    data = evaluation.load_dataset(dataset or evaluation.DEFAULT_DATASET, split)
+    from rag.retrieval import DEFAULT_MODE
+
+    runs = evaluation.eval_variants(mode or DEFAULT_MODE, rerank)  # validates the mode before any heavy work
+    if data.kind == "beir":
+        progress, update = _progress_bar(f"embedding {data.path.name}")
+        with progress:
+            opened = evaluation.beir_index(data.path, model, on_progress=update)
+    else:
+        opened = _open_index(corpus, index, model)
+    results = []
+    for label, make in runs:
+        progress, update = _progress_bar(f"{label}: queries")
+        with progress:
+            result = evaluation.evaluate(opened, data, label, retriever=make(opened), label=label, depth=k, on_progress=update)
+        # Answer metrics for gold datasets (issue 4) belong here: result.metrics.update(...).
+        results.append(result)
+    if plot:
+        evaluation.plot(results, plot)
+        _stderr().print(f"Wrote {plot}")
+    if as_json:
+        out = [r.to_json() for r in results]
+        print(json.dumps(out[0] if len(out) == 1 else out, ensure_ascii=False))
+        return
+    _print_eval_table(results)
+
+
+def _print_eval_table(results) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    first = results[0]
+    table = Table(title=f"{first.dataset}: {first.queries} queries")
+    table.add_column("mode")
+    metric_names = list(first.metrics)
+    for name in metric_names:
+        table.add_column(name, justify="right")
+    table.add_column("p50 ms", justify="right")
+    table.add_column("p95 ms", justify="right")
+    for r in results:
+        table.add_row(r.mode, *(f"{r.metrics[m]:.4f}" for m in metric_names), f"{r.latency_ms['p50']:.1f}", f"{r.latency_ms['p95']:.1f}")
+    Console().print(table)
 
 
 def _snippet(text: str, limit: int = 240) -> str:

@@ -4,7 +4,10 @@
       manifest.json   format version, embedder name + dim, chunker settings, per-document hash, counts
       chunks.jsonl    the chunk store: one chunk (text + metadata) a line, in vector order
       vectors.npy     float32 [n, dim] normalized embeddings: the source for incremental updates
-      vectors.faiss   the FAISS index searched at query time (inner product = cosine)
+      vectors.faiss   the FAISS index searched at query time (inner product = cosine): flat (exact)
+                      for small corpora, HNSW or IVF for large ones (`index_type` in the manifest)
+      query_encoder/  the embedding model exported to ONNX + its tokenizer.json: queries are encoded
+                      with onnxruntime, without importing torch (manifest `query_encoder`)
 
 A build writes a temporary sibling folder and renames it into place, so an interrupted build leaves
 the previous index as it was. Re-indexing re-chunks only documents whose content hash changed and
@@ -26,8 +29,8 @@ import numpy as np
 
 from rag.chunking import ChunkerSettings, chunk_document
 from rag.corpus import load_corpus
-from rag.embedding import Embedder, SentenceTransformerEmbedder
-from rag.errors import CorpusError, IndexMismatchError, IndexNotFoundError
+from rag.embedding import Embedder, ExportError, OnnxEmbedder, SentenceTransformerEmbedder, export_onnx
+from rag.errors import CorpusError, IndexMismatchError, IndexNotFoundError, QueryError
 from rag.types import Chunk, SkippedFile
 
 FORMAT = "rag-index"
@@ -36,6 +39,11 @@ MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 VECTORS = "vectors.npy"
 FAISS_FILE = "vectors.faiss"
+QUERY_ENCODER_DIR = "query_encoder"
+INDEX_TYPES = ("auto", "flat", "hnsw", "ivf")
+AUTO_FLAT_MAX = 100_000  # auto: exact search up to here (~7 ms a query at 100k on 2 cores), HNSW above
+ADD_BATCH = 65_536  # vectors added to FAISS at a time
+EXACT_FILTER_MAX = 200_000  # filtered search over an ANN index: exact over the allowed rows up to here
 EMBED_GROUP = 256  # texts per encode call: progress granularity, large enough to batch well
 
 ProgressCallback = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
@@ -71,6 +79,8 @@ class Index:
     embedder: Embedder
     report: BuildReport | None = None
     _vectors: np.ndarray | None = field(default=None, repr=False)
+    _query_embedder: Embedder | None = field(default=None, repr=False)
+    _bm25: object | None = field(default=None, repr=False)
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -93,6 +103,7 @@ class Index:
             raise IndexMismatchError(f"index {path} is damaged ({e}): run `rag index --rebuild`") from None
         if faiss_index.ntotal != len(chunks) or faiss_index.d != manifest["embedder"]["dim"]:
             raise IndexMismatchError(f"index {path} is damaged (vectors and chunks disagree): run `rag index --rebuild`")
+        _apply_search_params(faiss_index, manifest)
         return cls(path, manifest, chunks, faiss_index, embedder)
 
     @classmethod
@@ -119,9 +130,13 @@ class Index:
         rebuild: bool = False,
         settings: ChunkerSettings = ChunkerSettings(),
         on_progress: ProgressCallback | None = None,
+        index_type: str = "auto",
     ) -> Index:
         """Build or update the index at `path` from the corpus folder. Without `rebuild`, an
-        existing index is updated: unchanged documents keep their chunks and vectors."""
+        existing index is updated: unchanged documents keep their chunks and vectors.
+        `index_type` is one of INDEX_TYPES; "auto" picks flat (exact) or HNSW by size."""
+        if index_type not in INDEX_TYPES:
+            raise QueryError(f"unknown index type {index_type!r}: choose one of {', '.join(INDEX_TYPES)}")
         path = Path(path)
         loaded = load_corpus(corpus)
         if not loaded.documents:
@@ -161,7 +176,9 @@ class Index:
         current_ids = {d.doc_id for d in loaded.documents}
         removed = sorted(set(old_docs) - current_ids)
 
-        if previous and same_chunker and not (added or changed or removed):
+        resolved_type, index_params = resolve_index_type(index_type, len(chunks))
+        same_type = previous is not None and previous.manifest.get("index_type", "flat") == resolved_type
+        if previous and same_chunker and same_type and not (added or changed or removed):
             previous.report = BuildReport(
                 documents=len(loaded.documents), chunks=len(chunks), reused=len(chunks),
                 skipped=loaded.skipped, written=False,
@@ -187,14 +204,15 @@ class Index:
             "format_version": FORMAT_VERSION,
             "embedder": {"name": embedder.name, "dim": int(vectors.shape[1])},
             "chunker": settings.to_json(),
-            "index_type": "flat",
+            "index_type": resolved_type,
+            "index_params": index_params,
             "corpus": str(Path(corpus).resolve()),
             "counts": {"documents": len(documents), "chunks": len(chunks), "skipped": len(loaded.skipped)},
             "documents": documents,
             "created": previous.manifest["created"] if previous else now,
             "updated": now,
         }
-        faiss_index = _write_index_folder(path, manifest, chunks, vectors)
+        faiss_index = _write_index_folder(path, manifest, chunks, vectors, embedder, previous)
         report = BuildReport(
             documents=len(documents), chunks=len(chunks), added=tuple(added), changed=tuple(changed),
             removed=tuple(removed), embedded=len(to_embed), reused=len(chunks) - len(to_embed),
@@ -210,6 +228,41 @@ class Index:
             self._vectors = np.load(self.path / VECTORS, mmap_mode="r")
         return self._vectors
 
+    @property
+    def bm25(self):
+        """The BM25 index of the chunks (rag.bm25.BM25Index), memory-mapped on first use. An index
+        folder written before BM25 was stored gets one built in memory from its chunks."""
+        if self._bm25 is None:
+            from rag.bm25 import BM25_DIR, BM25Index
+
+            folder = self.path / BM25_DIR
+            if folder.is_dir():
+                try:
+                    self._bm25 = BM25Index.load(folder, len(self.chunks))
+                except (OSError, ValueError, KeyError) as e:
+                    raise IndexMismatchError(f"index {self.path} has a damaged BM25 index ({e}): run `rag index --rebuild`") from None
+            else:
+                self._bm25 = BM25Index.build([c.search_text for c in self.chunks])
+        return self._bm25
+
+    @property
+    def query_embedder(self) -> Embedder:
+        """The embedder for queries: the ONNX export stored with the index when there is one and the
+        index uses the sentence-transformers model it came from (same vectors, no torch import),
+        else `self.embedder`. Use it for anything embedded at query or answer time."""
+        if self._query_embedder is None:
+            record = self.manifest.get("query_encoder") or {}
+            folder = self.path / record.get("folder", QUERY_ENCODER_DIR)
+            if (
+                record.get("kind") == "onnx"
+                and isinstance(self.embedder, SentenceTransformerEmbedder)
+                and (folder / "model.onnx").exists()
+            ):
+                self._query_embedder = OnnxEmbedder(folder, record, self.embedder.name)
+            else:
+                self._query_embedder = self.embedder
+        return self._query_embedder
+
     def search_vectors(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, rows) for one normalized query vector; `allowed` restricts to those rows."""
         import faiss
@@ -218,8 +271,16 @@ class Index:
         if k <= 0:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
         params = None
+        index_type = self.manifest.get("index_type", "flat")
+        if allowed is not None and index_type != "flat" and len(allowed) <= EXACT_FILTER_MAX:
+            # An ANN graph or a few IVF lists miss most rows of a narrow filter: score those exactly.
+            allowed = np.sort(np.asarray(allowed, dtype=np.int64))
+            scores = np.asarray(self.vectors[allowed]) @ np.asarray(query, dtype=np.float32).reshape(-1)
+            top = np.argsort(-scores, kind="stable")[:k]
+            return scores[top].astype(np.float32), allowed[top]
         if allowed is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
+            params = _search_params(index_type, self.manifest.get("index_params") or {},
+                                    faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
         scores, rows = self.faiss_index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k, params=params)
         keep = rows[0] >= 0
         return scores[0][keep], rows[0][keep]
@@ -277,7 +338,111 @@ def _embed(embedder: Embedder, texts: list[str], on_progress: ProgressCallback |
     return out
 
 
-def _write_index_folder(path: Path, manifest: dict, chunks: list[Chunk], vectors: np.ndarray):
+def resolve_index_type(index_type: str, n: int) -> tuple[str, dict]:
+    """(type, FAISS parameters) for `n` vectors. Parameters chosen on 1M structured 384-d vectors
+    (benchmarks/scale.py): HNSW M=32 efSearch=128 gives recall@10 ~0.99 at ~1 ms a query."""
+    if index_type == "auto":
+        index_type = "flat" if n <= AUTO_FLAT_MAX else "hnsw"
+    if index_type == "hnsw":
+        return "hnsw", {"M": 32, "efConstruction": 40, "efSearch": 128}
+    if index_type == "ivf":
+        nlist = max(1, min(int(4 * n**0.5), n // 39))  # FAISS wants >= 39 training points per list
+        return "ivf", {"nlist": nlist, "nprobe": min(nlist, max(16, nlist // 64))}
+    return "flat", {}
+
+
+def make_faiss_index(vectors: np.ndarray, index_type: str, params: dict):
+    """A FAISS inner-product index of `vectors` (float32, normalized; may be memory-mapped), filled
+    in batches so memory stays at the vectors plus the index itself."""
+    import faiss
+
+    n, dim = vectors.shape
+    if index_type == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, int(params["M"]), faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = int(params["efConstruction"])
+    elif index_type == "ivf":
+        quantizer = faiss.IndexFlatIP(dim)
+        index = faiss.IndexIVFFlat(quantizer, dim, int(params["nlist"]), faiss.METRIC_INNER_PRODUCT)
+        sample = min(n, 64 * int(params["nlist"]))
+        rows = np.sort(np.random.default_rng(0).choice(n, size=sample, replace=False))
+        index.train(np.ascontiguousarray(vectors[rows], dtype=np.float32))
+    else:
+        index = faiss.IndexFlatIP(dim)
+    for start in range(0, n, ADD_BATCH):
+        index.add(np.ascontiguousarray(vectors[start : start + ADD_BATCH], dtype=np.float32))
+    _apply_search_params(index, {"index_type": index_type, "index_params": params})
+    return index
+
+
+def _apply_search_params(faiss_index, manifest: dict) -> None:
+    params = manifest.get("index_params") or {}
+    if manifest.get("index_type") == "hnsw":
+        faiss_index.hnsw.efSearch = int(params["efSearch"])
+    elif manifest.get("index_type") == "ivf":
+        faiss_index.nprobe = int(params["nprobe"])
+
+
+def _search_params(index_type: str, params: dict, selector):
+    import faiss
+
+    if index_type == "hnsw":
+        return faiss.SearchParametersHNSW(sel=selector, efSearch=int(params["efSearch"]))
+    if index_type == "ivf":
+        return faiss.SearchParametersIVF(sel=selector, nprobe=int(params["nprobe"]))
+    return faiss.SearchParameters(sel=selector)
+
+
+_EXPORTED: dict[str, tuple[Path, dict]] = {}  # model name -> (a private copy of its export, record)
+
+
+def _store_query_encoder(folder: Path, embedder: Embedder, previous: Index | None) -> dict:
+    """Put the ONNX query encoder into the index folder being written and return its manifest record:
+    linked from the previous index or from this process's earlier export when there is one (the
+    export costs ~5 s), else exported now. When the model cannot be exported, the record says why
+    and queries use the torch path."""
+    if not isinstance(embedder, SentenceTransformerEmbedder):
+        return {"kind": "none", "reason": f"{type(embedder).__name__} is not a sentence-transformers model"}
+    sources = []
+    if previous is not None:
+        record = previous.manifest.get("query_encoder") or {}
+        if record.get("kind") == "onnx":
+            sources.append((previous.path / record.get("folder", QUERY_ENCODER_DIR), record))
+    if embedder.name in _EXPORTED:
+        sources.append(_EXPORTED[embedder.name])
+    for source, record in sources:
+        try:
+            _link_tree(source, folder)
+            return {**record, "folder": folder.name}
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+    try:
+        record = export_onnx(embedder, folder)
+    except ExportError as e:
+        shutil.rmtree(folder, ignore_errors=True)
+        return {"kind": "torch", "reason": f"not exported to ONNX: {e}"}
+    keep = Path(tempfile.mkdtemp(prefix="rag-onnx-"))
+    import atexit
+
+    atexit.register(shutil.rmtree, keep, True)
+    _link_tree(folder, keep / QUERY_ENCODER_DIR)
+    _EXPORTED[embedder.name] = (keep / QUERY_ENCODER_DIR, record)
+    return record
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard-link (else copy) every file of `source` into `target`: an index's export is read-only."""
+    target.mkdir(parents=True, exist_ok=True)
+    for file in source.iterdir():
+        try:
+            os.link(file, target / file.name)
+        except OSError:
+            shutil.copy2(file, target / file.name)
+
+
+def _write_index_folder(
+    path: Path, manifest: dict, chunks: list[Chunk], vectors: np.ndarray,
+    embedder: Embedder | None = None, previous: Index | None = None,
+):
     """Write everything to a temporary sibling folder, then swap it into place."""
     import faiss
 
@@ -288,9 +453,13 @@ def _write_index_folder(path: Path, manifest: dict, chunks: list[Chunk], vectors
             for chunk in chunks:
                 f.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
         np.save(tmp / VECTORS, vectors)
-        faiss_index = faiss.IndexFlatIP(vectors.shape[1])
-        faiss_index.add(vectors)
+        from rag.bm25 import BM25_DIR, BM25Index
+
+        BM25Index.build([c.search_text for c in chunks]).save(tmp / BM25_DIR)
+        faiss_index = make_faiss_index(vectors, manifest.get("index_type", "flat"), manifest.get("index_params") or {})
         faiss.write_index(faiss_index, str(tmp / FAISS_FILE))
+        if embedder is not None:
+            manifest["query_encoder"] = _store_query_encoder(tmp / QUERY_ENCODER_DIR, embedder, previous)
         # The manifest goes last: a folder without one is never mistaken for an index.
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         _swap_into_place(tmp, path)

@@ -1,26 +1,40 @@
 """The retriever: from a question to ranked, citable chunks.
 
 `Retriever(index, mode=...)` is the one object callers use. A mode names a `Ranker` in `RANKERS`,
-which scores chunk rows of the index; the retriever turns rows into `Hit`s.
+which scores chunk rows of the index; the retriever restricts the rows first (`where` filters),
+optionally reranks the candidates (a `Reranker` from `RERANKERS`), drops near-identical passages
+(MMR over the stored vectors) and turns rows into `Hit`s.
+
+    dense   cosine of MiniLM embeddings, through FAISS
+    bm25    bm25s, Snowball-stemmed, English stop words
+    hybrid  weighted reciprocal-rank fusion of the two (Cormack et al., 2009)
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
-import numpy as np
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from rag.errors import QueryError
-from rag.index import Index
-from rag.types import Hit
+from rag.types import Chunk, Hit
+
+if TYPE_CHECKING:  # numpy and the index (numpy, FAISS) load only when a search runs
+    import numpy as np
+
+    from rag.index import Index
+
+Ranked = list[tuple[int, float]]  # (row, score), best first
 
 
+# -- rankers -------------------------------------------------------------------------------------
 class Ranker(Protocol):
     """Scores the index's chunks for a query: (row, score) pairs, best first."""
 
     def __init__(self, index: Index): ...
 
-    def rank(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]: ...
+    def rank(self, query: str, k: int, allowed: np.ndarray | None = None) -> Ranked: ...
 
 
 class DenseRanker:
@@ -29,31 +43,279 @@ class DenseRanker:
     def __init__(self, index: Index):
         self.index = index
 
-    def rank(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        vector = self.index.embedder.encode([query], kind="query")[0]
+    def rank(self, query: str, k: int, allowed: np.ndarray | None = None) -> Ranked:
+        vector = self.index.query_embedder.encode([query], kind="query")[0]  # ONNX when stored: no torch
         scores, rows = self.index.search_vectors(vector, k, allowed)
         return [(int(r), float(s)) for r, s in zip(rows, scores)]
 
 
-RANKERS: dict[str, type[Ranker]] = {"dense": DenseRanker}
+class BM25Ranker:
+    """BM25 (bm25s, Lucene variant) over each chunk's title, heading and text."""
+
+    def __init__(self, index: Index):
+        self.index = index
+
+    def rank(self, query: str, k: int, allowed: np.ndarray | None = None) -> Ranked:
+        return self.index.bm25.rank(query, k, allowed)
+
+
+# Tuned on SciFact's train queries only (eval/retrieval.md has the grid and both splits).
+RRF_K = 60
+DENSE_WEIGHT = 1.0
+BM25_WEIGHT = 1.0
+FUSION_DEPTH = 100  # candidates taken from each ranker before fusing
+
+
+class HybridRanker:
+    """Weighted reciprocal-rank fusion: score(row) = sum over rankers of weight / (rrf_k + rank)."""
+
+    def __init__(
+        self,
+        index: Index,
+        rrf_k: float = RRF_K,
+        dense_weight: float = DENSE_WEIGHT,
+        bm25_weight: float = BM25_WEIGHT,
+        depth: int = FUSION_DEPTH,
+    ):
+        if rrf_k < 0 or dense_weight < 0 or bm25_weight < 0:
+            raise QueryError("fusion constants must not be negative")
+        self.index = index
+        self.rrf_k = rrf_k
+        self.parts = [(DenseRanker(index), dense_weight), (BM25Ranker(index), bm25_weight)]
+        self.depth = depth
+
+    def rank(self, query: str, k: int, allowed: np.ndarray | None = None) -> Ranked:
+        depth = max(k, self.depth)
+        return rrf([(ranker.rank(query, depth, allowed), weight) for ranker, weight in self.parts], self.rrf_k)[:k]
+
+
+def rrf(lists: list[tuple[Ranked, float]], rrf_k: float = RRF_K) -> Ranked:
+    """Reciprocal-rank fusion of ranked lists, each with its weight; ties broken by row."""
+    fused: dict[int, float] = {}
+    for ranked, weight in lists:
+        for rank, (row, _) in enumerate(ranked, start=1):
+            fused[row] = fused.get(row, 0.0) + weight / (rrf_k + rank)
+    return sorted(fused.items(), key=lambda rs: (-rs[1], rs[0]))
+
+
+RANKERS: dict[str, Callable[[Index], Ranker]] = {"dense": DenseRanker, "bm25": BM25Ranker, "hybrid": HybridRanker}
 DEFAULT_MODE = "dense"
 
 
+# -- rerankers -----------------------------------------------------------------------------------
+class Reranker(Protocol):
+    """Re-scores a ranked candidate list for a query; returns it re-ordered, best first."""
+
+    def rerank(self, index: Index, query: str, candidates: Ranked) -> Ranked: ...
+
+
+class RocchioReranker:
+    """Dense pseudo-relevance feedback (Rocchio, 1971): the query vector moves toward the mean of
+    the top `feedback` candidates' vectors, and the candidates are re-scored by cosine to it; the
+    result is fused (RRF) with the incoming ranking so that a bad feedback set cannot sink it."""
+
+    def __init__(self, feedback: int = 3, beta: float = 0.5, rrf_k: float = RRF_K):
+        self.feedback, self.beta, self.rrf_k = feedback, beta, rrf_k
+
+    def rerank(self, index: Index, query: str, candidates: Ranked) -> Ranked:
+        import numpy as np
+
+        if len(candidates) < 2:
+            return candidates
+        rows = np.array([r for r, _ in candidates], dtype=np.int64)
+        vectors = np.asarray(index.vectors[rows], dtype=np.float32)
+        q = index.embedder.encode([query], kind="query")[0]
+        q = q + self.beta * vectors[: self.feedback].mean(axis=0)
+        q /= max(float(np.linalg.norm(q)), 1e-9)
+        sims = vectors @ q
+        by_feedback = [(int(rows[i]), float(sims[i])) for i in np.argsort(-sims, kind="stable")]
+        return rrf([(candidates, 1.0), (by_feedback, 1.0)], self.rrf_k)
+
+
+RERANKERS: dict[str, Callable[[], Reranker]] = {"rocchio": RocchioReranker}
+DEFAULT_RERANKER = "rocchio"
+RERANK_DEPTH = 30  # candidates the reranker sees
+
+
+def default_reranker() -> str:
+    return DEFAULT_RERANKER
+
+
+# -- filters -------------------------------------------------------------------------------------
+FILTER_FIELDS = ("provider", "published", "topics", "doc_id", "kind", "title", "url", "heading")
+_ORDERED_FIELDS = ("published", "doc_id", "title")
+_OPERATORS = ("!=", ">=", "<=", "=", ">", "<")  # longest first, so ">=" is not read as ">"
+_CONDITION = re.compile(r"^\s*([A-Za-z_]+)\s*(!=|>=|<=|=|>|<)\s*(.*?)\s*$", re.DOTALL)
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One `--where` expression: FIELD OP VALUE."""
+
+    field: str
+    op: str
+    value: str
+
+    def matches(self, chunk: Chunk) -> bool:
+        actual = getattr(chunk, self.field)
+        if self.field == "topics":
+            present = self.value.casefold() in {t.casefold() for t in actual}
+            return present if self.op == "=" else not present
+        if actual is None:
+            return self.op == "!="
+        left, right = str(actual).casefold(), self.value.casefold()
+        if self.field == "published":  # a date prefix: published=2022 matches any day of 2022
+            left = left[: len(right)]
+        return {
+            "=": left == right, "!=": left != right, ">=": left >= right,
+            "<=": left <= right, ">": left > right, "<": left < right,
+        }[self.op]
+
+
+def parse_where(expressions: list[str] | None) -> list[Condition]:
+    """Parse `--where` expressions (ANDed together). Bad ones raise a QueryError naming the fix."""
+    conditions = []
+    for text in expressions or []:
+        m = _CONDITION.match(text)
+        if not m:
+            raise QueryError(
+                f"cannot read filter {text!r}: write FIELD OP VALUE with OP one of {' '.join(_OPERATORS)}, "
+                'e.g. provider="The Next Web" or published>=2022-01-01'
+            )
+        name, op, value = m.group(1).lower(), m.group(2), _unquote(m.group(3))
+        if name not in FILTER_FIELDS:
+            raise QueryError(f"unknown filter field {name!r}: choose one of {', '.join(FILTER_FIELDS)}")
+        if not value:
+            raise QueryError(f"filter {text!r} has no value")
+        if op not in ("=", "!=") and name not in _ORDERED_FIELDS:
+            raise QueryError(f"filter field {name!r} takes only = or != (got {op})")
+        if name == "published":
+            if not _DATE.match(value):
+                raise QueryError(f"published takes a date YYYY, YYYY-MM or YYYY-MM-DD (got {value!r})")
+            _check_date(value)
+        conditions.append(Condition(name, op, value))
+    return conditions
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1].strip()
+    return value
+
+
+def _check_date(value: str) -> None:
+    parts = [int(p) for p in value.split("-")] + [1, 1]
+    try:
+        dt.date(*parts[:3])
+    except ValueError:
+        raise QueryError(f"published takes a real date (got {value!r})") from None
+
+
+def allowed_rows(chunks: list[Chunk], conditions: list[Condition]):
+    """Rows of the chunks that satisfy every condition, as an int64 array."""
+    import numpy as np
+
+    return np.array([i for i, c in enumerate(chunks) if all(cond.matches(c) for cond in conditions)], dtype=np.int64)
+
+
+# -- near-duplicates -----------------------------------------------------------------------------
+DUPLICATE_COSINE = 0.97  # passages this close to a better-ranked one are near-identical copies
+
+
+def mmr(
+    vectors: np.ndarray, ranked: Ranked, k: int, lambda_: float = 1.0, duplicate: float | None = DUPLICATE_COSINE
+) -> Ranked:
+    """Maximal marginal relevance (Carbonell & Goldstein, 1998) over ranked candidates.
+
+    Relevance is the candidate's score scaled to [0, 1]; redundancy its highest cosine to a hit
+    already chosen (stored vectors). `lambda_=1` keeps the ranking and only drops candidates whose
+    cosine to a chosen hit reaches `duplicate`; lower values trade relevance for diversity."""
+    import numpy as np
+
+    if not ranked:
+        return []
+    rows = np.array([r for r, _ in ranked], dtype=np.int64)
+    scores = np.array([s for _, s in ranked], dtype=np.float64)
+    span = scores.max() - scores.min()
+    relevance = (scores - scores.min()) / span if span > 0 else np.ones_like(scores)
+    vecs = np.asarray(vectors[rows], dtype=np.float32)
+    sims = vecs @ vecs.T
+    chosen: list[int] = []
+    redundancy = np.full(len(rows), -1.0)
+    alive = np.ones(len(rows), dtype=bool)
+    while len(chosen) < k and alive.any():
+        value = np.where(alive, lambda_ * relevance - (1 - lambda_) * np.maximum(redundancy, 0), -np.inf)
+        best = int(np.argmax(value))
+        chosen.append(best)
+        alive[best] = False
+        redundancy = np.maximum(redundancy, sims[best])
+        if duplicate is not None:
+            alive &= sims[best] < duplicate
+    return [ranked[i] for i in chosen]
+
+
+# -- the facade ----------------------------------------------------------------------------------
 class Retriever:
-    def __init__(self, index: Index, mode: str = DEFAULT_MODE):
+    """`search(query, k, where)` → hits, through the ranker of `mode`.
+
+    `rerank` names a reranker in RERANKERS (or is one); `mmr` is MMR's lambda (None: keep the
+    ranking, only drop near-identical passages); `duplicate` is the cosine at which a passage counts
+    as a copy of a better one (None: keep copies)."""
+
+    def __init__(
+        self,
+        index: Index,
+        mode: str = DEFAULT_MODE,
+        *,
+        rerank: str | Reranker | None = None,
+        mmr: float | None = None,
+        duplicate: float | None = DUPLICATE_COSINE,
+    ):
         if mode not in RANKERS:
             raise QueryError(f"unknown mode {mode!r}: choose one of {', '.join(RANKERS)}")
+        if mmr is not None and not 0.0 <= mmr <= 1.0:
+            raise QueryError(f"mmr lambda must be between 0 and 1 (got {mmr})")
         self.index = index
         self.mode = mode
         self.ranker = RANKERS[mode](index)
+        self.reranker = _resolve_reranker(rerank)
+        self.mmr_lambda = 1.0 if mmr is None else mmr
+        self.duplicate = duplicate
 
     def search(self, query: str, k: int = 5, where: list[str] | None = None) -> list[Hit]:
+        return [
+            Hit(self.index.chunks[row], score, rank)
+            for rank, (row, score) in enumerate(self.rank(query, k, where), start=1)
+        ]
+
+    def rank(self, query: str, k: int = 5, where: list[str] | None = None) -> Ranked:
+        """The (row, score) pairs behind `search`: for evaluations that work on rows."""
         query = query.strip()
         if not query:
             raise QueryError("the query is empty")
         if k < 1:
             raise QueryError(f"k must be at least 1 (got {k})")
-        if where:
-            raise QueryError("filters (--where) are not supported yet")
-        ranked = self.ranker.rank(query, k)
-        return [Hit(self.index.chunks[row], score, rank) for rank, (row, score) in enumerate(ranked, start=1)]
+        allowed = None
+        conditions = parse_where(where)
+        if conditions:
+            allowed = allowed_rows(self.index.chunks, conditions)
+            if len(allowed) == 0:
+                return []
+        # Take a few more than k so that dropping copies still leaves k hits.
+        depth = k + 10 if self.reranker is None else max(k + 10, RERANK_DEPTH)
+        ranked = self.ranker.rank(query, depth, allowed)
+        if self.reranker is not None:
+            ranked = self.reranker.rerank(self.index, query, ranked)
+        if self.duplicate is None and self.mmr_lambda == 1.0:
+            return ranked[:k]
+        return mmr(self.index.vectors, ranked, k, self.mmr_lambda, self.duplicate)
+
+
+def _resolve_reranker(rerank: str | Reranker | None) -> Reranker | None:
+    if rerank is None or not isinstance(rerank, str):
+        return rerank
+    if rerank not in RERANKERS:
+        raise QueryError(f"unknown reranker {rerank!r}: choose one of {', '.join(RERANKERS) or '(none)'}")
+    return RERANKERS[rerank]()
+
