@@ -1,0 +1,51 @@
+"""Answer metrics on the gold set, per split (tune / test / all), through the Python API.
+
+    .venv/bin/python eval/run_answers.py [--index indexes/default] [--generator templated] [--json] [--show]
+
+Metrics are defined in rag/answer_eval.py. `--show` lists every question with its outcome.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rag.answer_eval import evaluate_answers, load_questions
+from rag.assistant import Assistant
+from rag.index import Index, default_paths
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--index", default=None)
+    parser.add_argument("--dataset", default="eval/questions.jsonl")
+    parser.add_argument("--generator", default=None)
+    parser.add_argument("--mode", default=None)
+    parser.add_argument("-k", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--show", action="store_true")
+    args = parser.parse_args()
+    corpus, default_index = default_paths()
+    index = Index.open_or_build(args.index or default_index, corpus)
+    assistant = Assistant(index, generator=args.generator, k=args.k, mode=args.mode)
+    result = evaluate_answers(assistant, load_questions(args.dataset))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    if args.show:
+        for o in result["outcomes"]:
+            kind = "answerable" if o["answerable"] else ("near-miss" if o["near_miss"] else "off-topic")
+            print(f"{'ok ' if o['correct'] else 'BAD'} {o['split']:4} {kind:10} {o['question']}\n      → {o['answer'][:160]} {o['cited_docs']}")
+    names = ["answer_accuracy", "citation_precision", "citation_precision_all", "abstention_precision",
+             "abstention_recall", "abstention_recall_near_miss", "abstention_recall_off_topic", "false_abstention"]
+    splits = result["splits"]
+    print(f"{'metric':30}" + "".join(f"{s:>8}" for s in splits))
+    print(f"{'questions (ans/unans)':30}" + "".join(f"{str(m['answerable']) + '/' + str(m['unanswerable']):>8}" for m in splits.values()))
+    for name in names:
+        print(f"{name:30}" + "".join(f"{'-' if m[name] is None else format(m[name], '.3f'):>8}" for m in splits.values()))
+    ms = sorted(o["total_ms"] for o in result["outcomes"])
+    print(f"latency per question (warm): p50 {ms[len(ms) // 2]:.0f} ms, max {ms[-1]:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
