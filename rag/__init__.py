@@ -22,6 +22,7 @@ _EXPORTS = {
     "Hit": "rag.types",
     "Answer": "rag.types",
     "Citation": "rag.types",
+    "Assistant": "rag.assistant",
     "RagError": "rag.errors",
     "load_corpus": "rag.corpus",
     "chunk_document": "rag.chunking",

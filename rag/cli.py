@@ -165,6 +165,164 @@ def search(
         out.print(f"    {escape(_snippet(c.text))}\n")
 
 
+GeneratorOption = Annotated[
+    Optional[str],
+    typer.Option("--generator", help="Who writes the answer: a name from rag.generation.GENERATORS (templated, llama-cpp, openai). [default: templated]"),
+]
+AnswerKOption = Annotated[int, typer.Option("-k", "--k", help="Passages retrieved for the answer.", min=1, max=100)]
+
+
+def _assistant(generator: str | None, k: int, corpus: Path | None, index: Path | None, model: str | None):
+    from rag.assistant import Assistant
+    from rag.generation import GENERATORS
+
+    if generator is not None and generator not in GENERATORS:  # before the index is opened or built
+        from rag.errors import QueryError
+
+        raise QueryError(f"unknown generator {generator!r}: choose one of {', '.join(GENERATORS)}")
+    return Assistant(_open_index(corpus, index, model), generator=generator, k=k)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question.")],
+    generator: GeneratorOption = None,
+    k: AnswerKOption = 5,
+    corpus: CorpusOption = None,
+    index: IndexOption = None,
+    model: ModelOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Answer QUESTION from the corpus, citing the passages that support it (or say it cannot)."""
+    from rag.errors import QueryError
+
+    if not question.strip():
+        raise QueryError("the question is empty")
+    assistant = _assistant(generator, k, corpus, index, model)
+    if as_json:
+        print(json.dumps(assistant.ask(question).to_json(), ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    out = Console(highlight=False, soft_wrap=True)
+    stream = assistant.stream(question)
+    for piece in stream:
+        out.print(_marked(piece), end="")
+    out.print()
+    _print_sources(out, stream.answer)
+
+
+def _marked(text: str) -> str:
+    """Rich markup for answer text: `[n]` markers in cyan, everything else escaped."""
+    import re
+
+    from rich.markup import escape
+
+    return re.sub(r"\\\[(\d+)\]", r"[cyan]\\[\1][/cyan]", escape(text))
+
+
+def _byline(chunk) -> str:
+    return " · ".join(x for x in (chunk.provider, chunk.published, chunk.anchor and f"at {chunk.anchor}") if x)
+
+
+def _print_sources(out, answer) -> None:
+    from rich.markup import escape
+
+    if not answer.citations:
+        return
+    out.print("\n[bold]Sources[/]")
+    for c in answer.citations:
+        byline = _byline(c.chunk)
+        out.print(f"[cyan]\\[{c.n}][/] [bold]{escape(c.chunk.title)}[/]" + (f"  [dim]{escape(byline)}[/]" if byline else ""))
+        if c.chunk.url:
+            out.print(f"    [blue]{escape(c.chunk.url)}[/]")
+
+
+CHAT_HELP = """Ask anything about the corpus; follow-up questions ("and who reported it?") refer to the last answer.
+  /sources   the passages the last answer cites, in full
+  /help      this help
+  /quit      leave (Ctrl-D works too)"""
+
+
+@app.command()
+def chat(
+    generator: GeneratorOption = None,
+    k: AnswerKOption = 5,
+    corpus: CorpusOption = None,
+    index: IndexOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Talk with the corpus: answers stream as they are made, with history and follow-ups."""
+    from rich.console import Console
+
+    out = Console(highlight=False, soft_wrap=True)
+    conversation = _assistant(generator, k, corpus, index, model).conversation()
+    interactive = sys.stdin.isatty()
+    out.print("[bold]rag chat[/] — ask about the corpus; /help for commands, /quit to leave.")
+    while True:
+        try:
+            if interactive:
+                line = out.input("[bold green]you>[/] ")
+            else:
+                out.print("[bold green]you>[/] ", end="")
+                line = sys.stdin.readline()
+                if not line:
+                    raise EOFError
+                out.print(line.rstrip("\n"))
+        except (EOFError, KeyboardInterrupt):
+            out.print("\nbye")
+            return
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("/"):
+            command = line.split()[0].lower()
+            if command in ("/quit", "/exit", "/q"):
+                out.print("bye")
+                return
+            if command == "/help":
+                out.print(CHAT_HELP, markup=False)
+            elif command == "/sources":
+                _print_passages(out, conversation.last)
+            else:
+                out.print(f"[red]unknown command {command}[/]: /help lists them", markup=True)
+            continue
+        _chat_turn(out, conversation, line)
+
+
+def _chat_turn(out, conversation, question: str) -> None:
+    from rag.errors import RagError
+
+    out.print("[bold magenta]rag>[/] ", end="")
+    try:
+        stream = conversation.stream(question)
+        for piece in stream:
+            out.print(_marked(piece), end="")
+        out.print()
+        _print_sources(out, stream.answer)
+    except KeyboardInterrupt:
+        out.print("\n[yellow](answer interrupted)[/]")
+    except RagError as e:  # bad input in a chat is a message, not the end of the session
+        out.print(f"\n[red]error:[/] {e}", markup=True)
+
+
+def _print_passages(out, answer) -> None:
+    from rich.markup import escape
+    from rich.panel import Panel
+
+    if answer is None:
+        out.print("No answer yet: ask a question first.")
+        return
+    if not answer.citations:
+        out.print("The last answer cites no passage.")
+        return
+    for c in answer.citations:
+        byline = _byline(c.chunk)
+        head = f"[cyan]\\[{c.n}][/] [bold]{escape(c.chunk.title)}[/]" + (f"  [dim]{escape(byline)}[/]" if byline else "")
+        body = escape(c.chunk.text) + (f"\n[blue]{escape(c.chunk.url)}[/]" if c.chunk.url else "")
+        out.print(Panel(body, title=head, title_align="left"))
+
+
 @app.command(name="eval")
 def eval_(
     dataset: Annotated[
