@@ -135,15 +135,17 @@ def search(
         Optional[list[str]],
         typer.Option("--where", help='Filter on metadata, e.g. provider="The Next Web" or published>=2022-01-01.'),
     ] = None,
+    rerank: Annotated[bool, typer.Option("--rerank", help="Rerank the candidates (see `rag eval` for its effect).")] = False,
     corpus: CorpusOption = None,
     index: IndexOption = None,
     model: ModelOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Rank the passages that bear on QUERY (the index is built on first use)."""
-    from rag.retrieval import DEFAULT_MODE, Retriever
+    from rag.retrieval import DEFAULT_MODE, Retriever, default_reranker
 
-    retriever = Retriever(_open_index(corpus, index, model), mode=mode or DEFAULT_MODE)
+    opened = _open_index(corpus, index, model)
+    retriever = Retriever(opened, mode=mode or DEFAULT_MODE, rerank=default_reranker() if rerank else None)
     hits = retriever.search(query, k=k, where=where)
     if as_json:
         print(json.dumps({"query": query, "mode": retriever.mode, "hits": [h.to_json() for h in hits]}, ensure_ascii=False))
@@ -151,7 +153,7 @@ def search(
     from rich.console import Console
     from rich.markup import escape
 
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)
     if not hits:
         out.print("No passage matches.")
     for hit in hits:
@@ -161,6 +163,233 @@ def search(
         if c.url:
             out.print(f"    [blue]{escape(c.url)}[/]")
         out.print(f"    {escape(_snippet(c.text))}\n")
+
+
+GeneratorOption = Annotated[
+    Optional[str],
+    typer.Option("--generator", help="Who writes the answer: a name from rag.generation.GENERATORS (templated, llama-cpp, openai). [default: templated]"),
+]
+AnswerKOption = Annotated[int, typer.Option("-k", "--k", help="Passages retrieved for the answer.", min=1, max=100)]
+
+
+def _assistant(generator: str | None, k: int, corpus: Path | None, index: Path | None, model: str | None):
+    from rag.assistant import Assistant
+    from rag.generation import GENERATORS
+
+    if generator is not None and generator not in GENERATORS:  # before the index is opened or built
+        from rag.errors import QueryError
+
+        raise QueryError(f"unknown generator {generator!r}: choose one of {', '.join(GENERATORS)}")
+    return Assistant(_open_index(corpus, index, model), generator=generator, k=k)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question.")],
+    generator: GeneratorOption = None,
+    k: AnswerKOption = 5,
+    corpus: CorpusOption = None,
+    index: IndexOption = None,
+    model: ModelOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Answer QUESTION from the corpus, citing the passages that support it (or say it cannot)."""
+    from rag.errors import QueryError
+
+    if not question.strip():
+        raise QueryError("the question is empty")
+    assistant = _assistant(generator, k, corpus, index, model)
+    if as_json:
+        print(json.dumps(assistant.ask(question).to_json(), ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    out = Console(highlight=False, soft_wrap=True)
+    stream = assistant.stream(question)
+    for piece in stream:
+        out.print(_marked(piece), end="")
+    out.print()
+    _print_sources(out, stream.answer)
+
+
+def _marked(text: str) -> str:
+    """Rich markup for answer text: `[n]` markers in cyan, everything else escaped."""
+    import re
+
+    from rich.markup import escape
+
+    return re.sub(r"\\\[(\d+)\]", r"[cyan]\\[\1][/cyan]", escape(text))
+
+
+def _byline(chunk) -> str:
+    return " · ".join(x for x in (chunk.provider, chunk.published, chunk.anchor and f"at {chunk.anchor}") if x)
+
+
+def _print_sources(out, answer) -> None:
+    from rich.markup import escape
+
+    if not answer.citations:
+        return
+    out.print("\n[bold]Sources[/]")
+    for c in answer.citations:
+        byline = _byline(c.chunk)
+        out.print(f"[cyan]\\[{c.n}][/] [bold]{escape(c.chunk.title)}[/]" + (f"  [dim]{escape(byline)}[/]" if byline else ""))
+        if c.chunk.url:
+            out.print(f"    [blue]{escape(c.chunk.url)}[/]")
+
+
+CHAT_HELP = """Ask anything about the corpus; follow-up questions ("and who reported it?") refer to the last answer.
+  /sources   the passages the last answer cites, in full
+  /help      this help
+  /quit      leave (Ctrl-D works too)"""
+
+
+@app.command()
+def chat(
+    generator: GeneratorOption = None,
+    k: AnswerKOption = 5,
+    corpus: CorpusOption = None,
+    index: IndexOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Talk with the corpus: answers stream as they are made, with history and follow-ups."""
+    from rich.console import Console
+
+    out = Console(highlight=False, soft_wrap=True)
+    conversation = _assistant(generator, k, corpus, index, model).conversation()
+    interactive = sys.stdin.isatty()
+    out.print("[bold]rag chat[/] — ask about the corpus; /help for commands, /quit to leave.")
+    while True:
+        try:
+            if interactive:
+                line = out.input("[bold green]you>[/] ")
+            else:
+                out.print("[bold green]you>[/] ", end="")
+                line = sys.stdin.readline()
+                if not line:
+                    raise EOFError
+                out.print(line.rstrip("\n"))
+        except (EOFError, KeyboardInterrupt):
+            out.print("\nbye")
+            return
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("/"):
+            command = line.split()[0].lower()
+            if command in ("/quit", "/exit", "/q"):
+                out.print("bye")
+                return
+            if command == "/help":
+                out.print(CHAT_HELP, markup=False)
+            elif command == "/sources":
+                _print_passages(out, conversation.last)
+            else:
+                out.print(f"[red]unknown command {command}[/]: /help lists them", markup=True)
+            continue
+        _chat_turn(out, conversation, line)
+
+
+def _chat_turn(out, conversation, question: str) -> None:
+    from rag.errors import RagError
+
+    out.print("[bold magenta]rag>[/] ", end="")
+    try:
+        stream = conversation.stream(question)
+        for piece in stream:
+            out.print(_marked(piece), end="")
+        out.print()
+        _print_sources(out, stream.answer)
+    except KeyboardInterrupt:
+        out.print("\n[yellow](answer interrupted)[/]")
+    except RagError as e:  # bad input in a chat is a message, not the end of the session
+        out.print(f"\n[red]error:[/] {e}", markup=True)
+
+
+def _print_passages(out, answer) -> None:
+    from rich.markup import escape
+    from rich.panel import Panel
+
+    if answer is None:
+        out.print("No answer yet: ask a question first.")
+        return
+    if not answer.citations:
+        out.print("The last answer cites no passage.")
+        return
+    for c in answer.citations:
+        byline = _byline(c.chunk)
+        head = f"[cyan]\\[{c.n}][/] [bold]{escape(c.chunk.title)}[/]" + (f"  [dim]{escape(byline)}[/]" if byline else "")
+        body = escape(c.chunk.text) + (f"\n[blue]{escape(c.chunk.url)}[/]" if c.chunk.url else "")
+        out.print(Panel(body, title=head, title_align="left"))
+
+
+@app.command(name="eval")
+def eval_(
+    dataset: Annotated[
+        Optional[Path],
+        typer.Option("--dataset", help="Gold questions (.jsonl) or a BEIR folder. [default: eval/questions.jsonl]"),
+    ] = None,
+    mode: Annotated[
+        Optional[str],
+        typer.Option("--mode", help="dense, bm25, hybrid, or all (every mode, plain fusion and rerank; --json prints a list)."),
+    ] = None,
+    k: Annotated[int, typer.Option("-k", "--k", help="Documents ranked per query.", min=1, max=1000)] = 100,
+    split: Annotated[Optional[str], typer.Option("--split", help="test or train. [default: BEIR test; gold: all]")] = None,
+    rerank: Annotated[bool, typer.Option("--rerank", help="Also rerank the candidates.")] = False,
+    plot: Annotated[Optional[Path], typer.Option("--plot", help="Write a bar chart comparing the modes (PNG).")] = None,
+    corpus: CorpusOption = None,
+    index: IndexOption = None,
+    model: ModelOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Measure retrieval: nDCG@10, recall@10/100, MRR@10 and latency per query.
+
+    A BEIR corpus is indexed once and cached under indexes/ (re-built when the corpus or model changes).
+    """
+    from rag import evaluation
+
+    data = evaluation.load_dataset(dataset or evaluation.DEFAULT_DATASET, split)
+    from rag.retrieval import DEFAULT_MODE
+
+    runs = evaluation.eval_variants(mode or DEFAULT_MODE, rerank)  # validates the mode before any heavy work
+    if data.kind == "beir":
+        progress, update = _progress_bar(f"embedding {data.path.name}")
+        with progress:
+            opened = evaluation.beir_index(data.path, model, on_progress=update)
+    else:
+        opened = _open_index(corpus, index, model)
+    results = []
+    for label, make in runs:
+        progress, update = _progress_bar(f"{label}: queries")
+        with progress:
+            result = evaluation.evaluate(opened, data, label, retriever=make(opened), label=label, depth=k, on_progress=update)
+        # Answer metrics for gold datasets (issue 4) belong here: result.metrics.update(...).
+        results.append(result)
+    if plot:
+        evaluation.plot(results, plot)
+        _stderr().print(f"Wrote {plot}")
+    if as_json:
+        out = [r.to_json() for r in results]
+        print(json.dumps(out[0] if len(out) == 1 else out, ensure_ascii=False))
+        return
+    _print_eval_table(results)
+
+
+def _print_eval_table(results) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    first = results[0]
+    table = Table(title=f"{first.dataset}: {first.queries} queries")
+    table.add_column("mode")
+    metric_names = list(first.metrics)
+    for name in metric_names:
+        table.add_column(name, justify="right")
+    table.add_column("p50 ms", justify="right")
+    table.add_column("p95 ms", justify="right")
+    for r in results:
+        table.add_row(r.mode, *(f"{r.metrics[m]:.4f}" for m in metric_names), f"{r.latency_ms['p50']:.1f}", f"{r.latency_ms['p95']:.1f}")
+    Console().print(table)
 
 
 def _snippet(text: str, limit: int = 240) -> str:

@@ -80,6 +80,7 @@ class Index:
     report: BuildReport | None = None
     _vectors: np.ndarray | None = field(default=None, repr=False)
     _query_embedder: Embedder | None = field(default=None, repr=False)
+    _bm25: object | None = field(default=None, repr=False)
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -226,6 +227,23 @@ class Index:
         if self._vectors is None:
             self._vectors = np.load(self.path / VECTORS, mmap_mode="r")
         return self._vectors
+
+    @property
+    def bm25(self):
+        """The BM25 index of the chunks (rag.bm25.BM25Index), memory-mapped on first use. An index
+        folder written before BM25 was stored gets one built in memory from its chunks."""
+        if self._bm25 is None:
+            from rag.bm25 import BM25_DIR, BM25Index
+
+            folder = self.path / BM25_DIR
+            if folder.is_dir():
+                try:
+                    self._bm25 = BM25Index.load(folder, len(self.chunks))
+                except (OSError, ValueError, KeyError) as e:
+                    raise IndexMismatchError(f"index {self.path} has a damaged BM25 index ({e}): run `rag index --rebuild`") from None
+            else:
+                self._bm25 = BM25Index.build([c.search_text for c in self.chunks])
+        return self._bm25
 
     @property
     def query_embedder(self) -> Embedder:
@@ -435,6 +453,9 @@ def _write_index_folder(
             for chunk in chunks:
                 f.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
         np.save(tmp / VECTORS, vectors)
+        from rag.bm25 import BM25_DIR, BM25Index
+
+        BM25Index.build([c.search_text for c in chunks]).save(tmp / BM25_DIR)
         faiss_index = make_faiss_index(vectors, manifest.get("index_type", "flat"), manifest.get("index_params") or {})
         faiss.write_index(faiss_index, str(tmp / FAISS_FILE))
         if embedder is not None:
