@@ -170,23 +170,34 @@ GeneratorOption = Annotated[
     typer.Option("--generator", help="Who writes the answer: a name from rag.generation.GENERATORS (templated, llama-cpp, openai). [default: templated]"),
 ]
 AnswerKOption = Annotated[int, typer.Option("-k", "--k", help="Passages retrieved for the answer.", min=1, max=100)]
+ModelPathOption = Annotated[
+    Optional[Path],
+    typer.Option("--model-path", help="GGUF file for --generator llama-cpp. [env: RAG_LLM_MODEL; default: SmolLM2-135M of the [local] extra]"),
+]
 
 
-def _assistant(generator: str | None, k: int, corpus: Path | None, index: Path | None, model: str | None):
+def _assistant(
+    generator: str | None, k: int, corpus: Path | None, index: Path | None, model: str | None, model_path: Path | None = None
+):
     from rag.assistant import Assistant
-    from rag.generation import GENERATORS
+    from rag.errors import QueryError
+    from rag.generation import GENERATORS, make_generator
 
     if generator is not None and generator not in GENERATORS:  # before the index is opened or built
-        from rag.errors import QueryError
-
         raise QueryError(f"unknown generator {generator!r}: choose one of {', '.join(GENERATORS)}")
-    return Assistant(_open_index(corpus, index, model), generator=generator, k=k)
+    if model_path is not None and generator != "llama-cpp":
+        raise QueryError("--model-path is for --generator llama-cpp")
+    opened = _open_index(corpus, index, model)
+    if model_path is not None:
+        return Assistant(opened, generator=make_generator(generator, index=opened, model_path=model_path), k=k)
+    return Assistant(opened, generator=generator, k=k)
 
 
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="Your question.")],
     generator: GeneratorOption = None,
+    model_path: ModelPathOption = None,
     k: AnswerKOption = 5,
     corpus: CorpusOption = None,
     index: IndexOption = None,
@@ -198,7 +209,7 @@ def ask(
 
     if not question.strip():
         raise QueryError("the question is empty")
-    assistant = _assistant(generator, k, corpus, index, model)
+    assistant = _assistant(generator, k, corpus, index, model, model_path)
     if as_json:
         print(json.dumps(assistant.ask(question).to_json(), ensure_ascii=False))
         return
@@ -247,6 +258,7 @@ CHAT_HELP = """Ask anything about the corpus; follow-up questions ("and who repo
 @app.command()
 def chat(
     generator: GeneratorOption = None,
+    model_path: ModelPathOption = None,
     k: AnswerKOption = 5,
     corpus: CorpusOption = None,
     index: IndexOption = None,
@@ -256,7 +268,7 @@ def chat(
     from rich.console import Console
 
     out = Console(highlight=False, soft_wrap=True)
-    conversation = _assistant(generator, k, corpus, index, model).conversation()
+    conversation = _assistant(generator, k, corpus, index, model, model_path).conversation()
     interactive = sys.stdin.isatty()
     out.print("[bold]rag chat[/] — ask about the corpus; /help for commands, /quit to leave.")
     while True:
