@@ -93,7 +93,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 def strip_markers(text: str) -> str:
-    return re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", text)).strip()
+    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(MARKER.sub("", text).split()))
 
 
 def query_embedder(index):

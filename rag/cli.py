@@ -332,7 +332,7 @@ def _print_passages(out, answer) -> None:
         byline = _byline(c.chunk)
         head = f"[cyan]\\[{c.n}][/] [bold]{escape(c.chunk.title)}[/]" + (f"  [dim]{escape(byline)}[/]" if byline else "")
         body = escape(c.chunk.text) + (f"\n[blue]{escape(c.chunk.url)}[/]" if c.chunk.url else "")
-        out.print(Panel(body, title=head, title_align="left"))
+        out.print(Panel(body, title=head, title_align="left"), soft_wrap=False)
 
 
 @app.command(name="eval")
