@@ -180,15 +180,17 @@ class OnnxEmbedder:
         prompt = (self.record.get("prompts") or {}).get(kind, "")
         batch = int(self.record.get("batch_size", 32))
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), batch):
-            encodings = self._tokenizer.encode_batch([prompt + t for t in texts[start : start + batch]])
+        # Longest first, as sentence-transformers does: a batch pads to its longest text only.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        for start in range(0, len(order), batch):
+            rows = order[start : start + batch]
+            encodings = self._tokenizer.encode_batch([prompt + texts[i] for i in rows])
             feed = {
                 "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
                 "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
                 "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
             }
-            vectors = self._session.run(None, {k: feed[k] for k in self.record["inputs"]})[0]
-            out[start : start + len(encodings)] = vectors
+            out[rows] = self._session.run(None, {k: feed[k] for k in self.record["inputs"]})[0]
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
 

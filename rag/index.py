@@ -176,6 +176,8 @@ class Index:
         current_ids = {d.doc_id for d in loaded.documents}
         removed = sorted(set(old_docs) - current_ids)
 
+        if index_type == "auto" and previous is not None:  # an update keeps a type chosen explicitly
+            index_type = previous.manifest.get("index_type_requested", "auto")
         resolved_type, index_params = resolve_index_type(index_type, len(chunks))
         same_type = previous is not None and previous.manifest.get("index_type", "flat") == resolved_type
         if previous and same_chunker and same_type and not (added or changed or removed):
@@ -206,6 +208,7 @@ class Index:
             "chunker": settings.to_json(),
             "index_type": resolved_type,
             "index_params": index_params,
+            "index_type_requested": index_type,
             "corpus": str(Path(corpus).resolve()),
             "counts": {"documents": len(documents), "chunks": len(chunks), "skipped": len(loaded.skipped)},
             "documents": documents,

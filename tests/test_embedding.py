@@ -1,0 +1,114 @@
+"""The embedders, and the ONNX query path against the torch model it was exported from."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from rag.embedding import OnnxEmbedder, SentenceTransformerEmbedder
+from rag.index import Index
+from rag.retrieval import Retriever
+
+# Our own phrasings, not taken from any evaluation set.
+QUERIES = [
+    "does facial expression analysis reveal what someone feels",
+    "companies selling emotion detection to employers",
+    "regulation of affective computing in Europe",
+    "bias of emotion AI against people of colour",
+    "what do psychologists say about universal emotions",
+    "video interview software that scores candidates",
+    "x",
+]
+
+
+def test_real_embedder_contract(real_embedder):
+    vectors = real_embedder.encode(["one sentence", "another, longer sentence about faces"], kind="passage")
+    assert vectors.shape == (2, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert real_embedder.encode([], kind="query").shape == (0, 384)
+
+
+def test_index_stores_an_onnx_query_encoder(seeds_index):
+    record = seeds_index.manifest["query_encoder"]
+    assert record["kind"] == "onnx", record
+    assert record["max_seq_length"] == 256
+    assert record["max_abs_diff"] < 1e-5
+    folder = seeds_index.path / record["folder"]
+    assert (folder / "model.onnx").stat().st_size > 1_000_000 and (folder / "tokenizer.json").exists()
+    assert isinstance(seeds_index.query_embedder, OnnxEmbedder)
+    reopened = Index.open(seeds_index.path)
+    assert isinstance(reopened.query_embedder, OnnxEmbedder)
+    assert json.loads((seeds_index.path / "manifest.json").read_text())["query_encoder"] == record
+
+
+def test_onnx_vectors_equal_torch_vectors(seeds_index, real_embedder):
+    onnx = seeds_index.query_embedder
+    passages = [c.search_text for c in seeds_index.chunks]
+    for kind, texts in (("query", QUERIES), ("passage", passages)):
+        got, expected = onnx.encode(texts, kind=kind), real_embedder.encode(texts, kind=kind)
+        assert got.shape == expected.shape and got.dtype == np.float32
+        assert np.abs(got - expected).max() < 1e-5, kind
+        assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    assert onnx.encode([], kind="query").shape == (0, 384)
+
+
+def test_onnx_rankings_equal_torch_rankings_on_the_shipped_corpus(seeds_index, real_embedder):
+    every = len(seeds_index.chunks)
+    for query in QUERIES:
+        torch_rows = seeds_index.search_vectors(real_embedder.encode([query], kind="query")[0], every)[1]
+        onnx_hits = Retriever(seeds_index, mode="dense").search(query, k=every)
+        assert [h.chunk.chunk_id for h in onnx_hits] == [seeds_index.chunks[r].chunk_id for r in torch_rows], query
+
+
+def test_onnx_respects_max_seq_length(seeds_index, real_embedder):
+    long = " ".join(f"word{i}" for i in range(400))  # far past 256 tokens
+    onnx = seeds_index.query_embedder
+    a, b = onnx.encode([long, long + " and a tail that truncation must cut off"], kind="passage")
+    assert np.abs(a - b).max() < 1e-6
+    assert np.abs(a - real_embedder.encode([long], kind="passage")[0]).max() < 1e-5
+
+
+def test_query_path_imports_neither_torch_nor_sentence_transformers(seeds_index):
+    code = (
+        "import sys; from rag import Index, Retriever; "
+        f"hits = Retriever(Index.open({str(seeds_index.path)!r}), mode='dense').search('emotion AI', k=3); "
+        "assert len(hits) == 3; "
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_embedder_that_cannot_be_exported_keeps_its_own_query_path(corpus_copy, tmp_path, hash_embedder):
+    built = Index.build(corpus_copy, tmp_path / "index", hash_embedder)
+    record = built.manifest["query_encoder"]
+    assert record["kind"] != "onnx" and "not a sentence-transformers model" in record["reason"]
+    assert not (tmp_path / "index" / "query_encoder").exists()
+    assert built.query_embedder is hash_embedder
+
+
+def test_update_reuses_the_stored_export(seeds_index, tmp_path, corpus_copy, real_embedder):
+    import shutil
+
+    path = tmp_path / "index"
+    shutil.copytree(seeds_index.path, path)
+    first = next(corpus_copy.iterdir())
+    first.write_text(first.read_text(encoding="utf-8") + "\n\nOne more paragraph about emotion AI.\n", encoding="utf-8")
+    updated = Index.build(corpus_copy, path, real_embedder)
+    assert updated.report.embedded >= 1
+    assert updated.manifest["query_encoder"]["kind"] == "onnx"
+    a = updated.query_embedder.encode(QUERIES[:2], kind="query")
+    assert np.abs(a - real_embedder.encode(QUERIES[:2], kind="query")).max() < 1e-5
+
+
+@pytest.mark.parametrize("model", ["no/such-model-anywhere"])
+def test_unknown_model_is_a_clear_error(model):
+    from rag.errors import ModelError
+
+    with pytest.raises(ModelError, match="cannot load embedding model"):
+        SentenceTransformerEmbedder(model).encode(["x"])
