@@ -23,7 +23,8 @@ def main() -> None:
     parser.add_argument("--mode", default=None)
     parser.add_argument("-k", type=int, default=5)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--show", action="store_true")
+    parser.add_argument("--show", action="store_true", help="list each tune question with its outcome")
+    parser.add_argument("--show-test", action="store_true", help="also list the held-out test questions (only once the method is frozen)")
     args = parser.parse_args()
     corpus, default_index = default_paths()
     index = Index.open_or_build(args.index or default_index, corpus)
@@ -34,6 +35,8 @@ def main() -> None:
         return
     if args.show:
         for o in result["outcomes"]:
+            if o["split"] == "test" and not args.show_test:
+                continue
             kind = "answerable" if o["answerable"] else ("near-miss" if o["near_miss"] else "off-topic")
             print(f"{'ok ' if o['correct'] else 'BAD'} {o['split']:4} {kind:10} {o['question']}\n      → {o['answer'][:160]} {o['cited_docs']}")
     names = ["answer_accuracy", "citation_precision", "citation_precision_all", "abstention_precision",

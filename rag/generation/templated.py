@@ -43,9 +43,11 @@ from rag.generation.base import Turn, render
 from rag.types import Hit
 
 W_SEMANTIC, W_CONTEXT, W_COVERAGE, W_TYPE, W_FOCUS = 0.5, 0.2, 0.3, 0.15, 0.1
+W_SELECT_COVERAGE = 0.3  # coverage weight when choosing sentences (W_COVERAGE: when judging confidence)
 NEIGHBOUR_SHARE = 0.5  # question words found only in the next/previous sentence count this much
 JOIN_MARGIN = 0.15  # an extra sentence must score within this of the best one
-ANSWER_MIN = 0.444  # confidence below this abstains (eval/tune_templated.py, tune half: 25/25)
+RESTATES = 0.9  # a best sentence covering this share of the question only restates it
+ANSWER_MIN = 0.419  # confidence below this abstains (eval/tune_templated.py on the tune split)
 DUPLICATE_OVERLAP = 0.8  # share of content words two sentences must share to count as one
 
 # Answer-type cues: what kind of thing the question's wording asks for.
@@ -134,6 +136,7 @@ class TemplatedGenerator:
         self.max_sentences = max_sentences
         self._vectors = vectors
         self._df: dict[str, int] | None = None
+        self._rows: dict[str, int] | None = None
         self._n = 0
 
     @property
@@ -170,6 +173,13 @@ class TemplatedGenerator:
                 break
             if c.n == best.n and c.typed and not any(_duplicate(c, o) for o in chosen):
                 chosen.append(c)
+        if best.coverage >= RESTATES and len(chosen) < self.max_sentences:
+            # The best sentence says back everything the question asks ("why do models struggle
+            # with mixed states?" → "models struggle with mixed states"): the sentence after it
+            # in the passage is where the answer goes on, so it joins whatever its score.
+            after = next((c for c in candidates if c.n == best.n and c.position == best.position + 1), None)
+            if after is not None and after not in chosen:
+                chosen.append(after)
         chosen.sort(key=lambda c: c.position)  # in the passage's own order: it reads as written
         weights = self.weights(q_terms)
         covered = set().union(*(c.terms for c in chosen)) & q_terms
@@ -190,6 +200,19 @@ class TemplatedGenerator:
             self._df, self._n = df, len(chunks)
         return {t: math.log((self._n + 1) / (self._df.get(t, 0) + 0.5)) for t in terms}
 
+    def passage_vectors(self, hits: Sequence[Hit]):
+        """The passages' own vectors, as the index stored them (no re-encoding of long texts);
+        encoded afresh only for chunks the index does not hold."""
+        import numpy as np
+
+        if self._rows is None:
+            chunks = getattr(self.index, "chunks", None) or []
+            self._rows = {c.chunk_id: i for i, c in enumerate(chunks)}
+        rows = [self._rows.get(h.chunk.chunk_id) for h in hits]
+        if all(r is not None for r in rows) and rows:
+            return np.asarray(self.index.vectors[rows], dtype=np.float32)
+        return self.vectors([h.chunk.search_text for h in hits])
+
     def candidates(self, question: str, hits: Sequence[Hit], kind: str | None, q_terms: set[str]) -> list[Candidate]:
         weights = self.weights(q_terms)
         focus = focus_term(question)
@@ -203,20 +226,19 @@ class TemplatedGenerator:
                 rows.append((n, i, hit, sentence, terms[i] | context, around))
         if not rows:
             return []
-        passages = list(dict.fromkeys(h.chunk.search_text for h in hits))
-        vecs = self.vectors([question, *passages, *(r[3] for r in rows)])
+        vecs = self.vectors([question, *(r[3] for r in rows)])
         q = vecs[0]
-        passage_sim = dict(zip(passages, (vecs[1 : 1 + len(passages)] @ q).tolist()))
-        sentence_sim = (vecs[1 + len(passages) :] @ q).tolist()
+        sentence_sim = (vecs[1:] @ q).tolist()
+        passage_sim = dict(zip((h.chunk.chunk_id for h in hits), (self.passage_vectors(hits) @ q).tolist()))
         out = []
         for (n, i, hit, sentence, terms, around), semantic in zip(rows, sentence_sim):
             # The neighbouring sentences count half: they often name what "it" or "this" is.
             coverage = _weighted_share(terms & q_terms, q_terms, weights)
             coverage += NEIGHBOUR_SHARE * _weighted_share((around - terms) & q_terms, q_terms, weights)
             typed = holds_type(kind, sentence, hit)
-            context = passage_sim[hit.chunk.search_text]
+            context = passage_sim[hit.chunk.chunk_id]
             score = (
-                W_SEMANTIC * semantic + W_CONTEXT * context + W_COVERAGE * coverage
+                W_SEMANTIC * semantic + W_CONTEXT * context + W_SELECT_COVERAGE * coverage
                 + (W_TYPE if kind and typed else 0.0)
                 + (W_FOCUS if focus and focus in content_terms(sentence) else 0.0)
             )
