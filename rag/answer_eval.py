@@ -122,3 +122,21 @@ def evaluate_answers(assistant, questions: Iterable[dict]) -> dict:
     splits = {name: summarize([o for o in outcomes if o["split"] == name]) for name in dict.fromkeys(o["split"] for o in outcomes)}
     splits["all"] = summarize(outcomes)
     return {"splits": splits, "outcomes": outcomes}
+
+
+# The answer metrics `rag eval` adds to a gold dataset's retrieval metrics (names as in its table).
+EVAL_METRICS = {
+    "answer_accuracy": "answer_acc",
+    "citation_precision": "cite_prec",
+    "abstention_precision": "abst_prec",
+    "abstention_recall": "abst_rec",
+}
+
+
+def answer_metrics(index, rows: Sequence[dict], retriever=None, generator: str | None = None) -> dict[str, float]:
+    """For `rag eval` on a gold file: answer the rows (already cut to the chosen split) with the
+    same retriever as the retrieval run and return the answer metrics, flat, as floats."""
+    from rag.assistant import Assistant
+
+    metrics = evaluate_answers(Assistant(index, generator=generator, retriever=retriever), rows)["splits"]["all"]
+    return {short: float(metrics[name]) for name, short in EVAL_METRICS.items() if metrics[name] is not None}

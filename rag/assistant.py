@@ -69,11 +69,14 @@ class AnswerStream:
 class Assistant:
     """Retriever + generator + citation check. Cheap to construct: models load on first question."""
 
-    def __init__(self, index, generator: str | Generator | None = None, k: int = DEFAULT_K, mode: str | None = None):
+    def __init__(
+        self, index, generator: str | Generator | None = None, k: int = DEFAULT_K, mode: str | None = None,
+        retriever=None,
+    ):
         from rag.retrieval import DEFAULT_MODE, Retriever
 
         self.index = index
-        self.retriever = Retriever(index, mode=mode or DEFAULT_MODE)
+        self.retriever = retriever or Retriever(index, mode=mode or DEFAULT_MODE)
         self.generator = generator if hasattr(generator, "stream") else make_generator(generator, index=index)
         self.k = k
         self.vectors = SentenceVectors(query_embedder(index))

@@ -375,7 +375,10 @@ def eval_(
         progress, update = _progress_bar(f"{label}: queries")
         with progress:
             result = evaluation.evaluate(opened, data, label, retriever=make(opened), label=label, depth=k, on_progress=update)
-        # Answer metrics for gold datasets (issue 4) belong here: result.metrics.update(...).
+        if data.kind == "gold":  # answers too: accuracy, citation precision, abstention (rag/answer_eval.py)
+            from rag.answer_eval import answer_metrics
+
+            result.metrics.update(answer_metrics(opened, data.rows, retriever=make(opened)))
         results.append(result)
     if plot:
         evaluation.plot(results, plot)
