@@ -259,7 +259,7 @@ def beir_index(folder: str | Path, embedder: Embedder | None = None, cache_root:
         "documents": documents,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    _write_index_folder(path, manifest, chunks, np.asarray(vectors, dtype=np.float32))
+    _write_index_folder(path, manifest, chunks, np.asarray(vectors, dtype=np.float32), embedder)
     return Index.open(path, embedder)
 
 
