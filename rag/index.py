@@ -29,7 +29,15 @@ import numpy as np
 
 from rag.chunking import ChunkerSettings, chunk_document
 from rag.corpus import load_corpus
-from rag.embedding import Embedder, ExportError, OnnxEmbedder, SentenceTransformerEmbedder, export_onnx
+from rag.embedding import (
+    Embedder,
+    ExportError,
+    OnnxEmbedder,
+    SentenceTransformerEmbedder,
+    export_onnx,
+    model_fingerprint,
+    onnx_cache_dir,
+)
 from rag.errors import CorpusError, IndexMismatchError, IndexNotFoundError, QueryError
 from rag.types import Chunk, SkippedFile
 
@@ -395,47 +403,57 @@ def _search_params(index_type: str, params: dict, selector):
     return faiss.SearchParameters(sel=selector)
 
 
-_EXPORTED: dict[str, tuple[Path, dict]] = {}  # model name -> (a private copy of its export, record)
-
-
 def _store_query_encoder(folder: Path, embedder: Embedder, previous: Index | None) -> dict:
     """Put the ONNX query encoder into the index folder being written and return its manifest record:
-    linked from the previous index or from this process's earlier export when there is one (the
-    export costs ~5 s), else exported now. When the model cannot be exported, the record says why
-    and queries use the torch path."""
+    linked from the previous index, else from the export cache (keyed by the model's weights), else
+    exported now (~5 s) and cached. When the model cannot be exported, the record says why and
+    queries use the embedder itself."""
     if not isinstance(embedder, SentenceTransformerEmbedder):
         return {"kind": "none", "reason": f"{type(embedder).__name__} is not a sentence-transformers model"}
-    sources = []
-    if previous is not None:
-        record = previous.manifest.get("query_encoder") or {}
-        if record.get("kind") == "onnx":
-            sources.append((previous.path / record.get("folder", QUERY_ENCODER_DIR), record))
-    if embedder.name in _EXPORTED:
-        sources.append(_EXPORTED[embedder.name])
-    for source, record in sources:
+    record = (previous.manifest.get("query_encoder") or {}) if previous is not None else {}
+    if record.get("kind") == "onnx":
         try:
-            _link_tree(source, folder)
+            _link_tree(previous.path / record.get("folder", QUERY_ENCODER_DIR), folder)
             return {**record, "folder": folder.name}
         except OSError:
             shutil.rmtree(folder, ignore_errors=True)
+    cached = onnx_cache_dir() / model_fingerprint(embedder)
+    try:
+        record = json.loads((cached / "record.json").read_text(encoding="utf-8"))
+        _link_tree(cached, folder, skip=("record.json",))
+        return {**record, "folder": folder.name}
+    except (OSError, ValueError):
+        shutil.rmtree(folder, ignore_errors=True)
     try:
         record = export_onnx(embedder, folder)
     except ExportError as e:
         shutil.rmtree(folder, ignore_errors=True)
         return {"kind": "torch", "reason": f"not exported to ONNX: {e}"}
-    keep = Path(tempfile.mkdtemp(prefix="rag-onnx-"))
-    import atexit
-
-    atexit.register(shutil.rmtree, keep, True)
-    _link_tree(folder, keep / QUERY_ENCODER_DIR)
-    _EXPORTED[embedder.name] = (keep / QUERY_ENCODER_DIR, record)
+    _cache_export(folder, record, cached)
     return record
 
 
-def _link_tree(source: Path, target: Path) -> None:
+def _cache_export(folder: Path, record: dict, cached: Path) -> None:
+    """Keep a copy of an export for the next index of the same model; a cache that cannot be
+    written only costs the next build its own export."""
+    tmp = None
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{cached.name}-", dir=cached.parent))
+        _link_tree(folder, tmp)
+        (tmp / "record.json").write_text(json.dumps(record), encoding="utf-8")
+        os.rename(tmp, cached)  # fails when another build cached it first: theirs is as good
+    except OSError:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _link_tree(source: Path, target: Path, skip: tuple[str, ...] = ()) -> None:
     """Hard-link (else copy) every file of `source` into `target`: an index's export is read-only."""
     target.mkdir(parents=True, exist_ok=True)
     for file in source.iterdir():
+        if file.name in skip:
+            continue
         try:
             os.link(file, target / file.name)
         except OSError:

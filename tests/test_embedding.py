@@ -112,3 +112,22 @@ def test_unknown_model_is_a_clear_error(model):
 
     with pytest.raises(ModelError, match="cannot load embedding model"):
         SentenceTransformerEmbedder(model).encode(["x"])
+
+
+def test_export_is_cached_across_indexes_by_model(seeds_index, real_embedder, tmp_path, monkeypatch):
+    from rag.embedding import model_fingerprint, onnx_cache_dir
+
+    monkeypatch.setenv("RAG_CACHE_DIR", str(tmp_path / "cache"))
+    first = Index.build(_seeds(), tmp_path / "a", real_embedder)
+    cached = onnx_cache_dir() / model_fingerprint(real_embedder)
+    assert (cached / "model.onnx").exists() and first.manifest["query_encoder"]["kind"] == "onnx"
+    second = Index.build(_seeds(), tmp_path / "b", real_embedder, rebuild=True)
+    assert (tmp_path / "b" / "query_encoder" / "model.onnx").stat().st_ino == (cached / "model.onnx").stat().st_ino
+    assert second.manifest["query_encoder"]["max_abs_diff"] == first.manifest["query_encoder"]["max_abs_diff"]
+    assert isinstance(second.query_embedder, OnnxEmbedder)
+
+
+def _seeds():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "seeds"
