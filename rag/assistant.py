@@ -15,7 +15,9 @@ with the text of `prompts/abstain.j2`.
 
 Follow-ups: a question that leans on the previous turn ("and who reported it?": it opens with a
 conjunction, or refers back with a pronoun and says little else) is resolved before retrieval by
-joining it with the previous turn's resolved question; the user's own words stay in `Answer.question`.
+joining it with the previous turn's resolved question, and the passages the previous answer cited
+(with their documents' summaries) come first among its passages; the user's own words stay in
+`Answer.question`.
 """
 
 from __future__ import annotations
@@ -42,7 +44,12 @@ def is_follow_up(question: str) -> bool:
     text = " ".join(words)
     if any(text == c or text.startswith(c + " ") for c in _CONTINUATIONS):
         return True
-    return bool(_ANAPHORA & set(words)) and len(content_terms(question)) <= _FOLLOW_UP_MAX_TERMS
+    return refers_back(question) and len(content_terms(question)) <= _FOLLOW_UP_MAX_TERMS
+
+
+def refers_back(question: str) -> bool:
+    """The question points at something said before with a pronoun ("who published it?")."""
+    return bool(_ANAPHORA & set(tokens(question)))
 
 
 def resolve(question: str, history: Sequence[Turn]) -> str:
@@ -99,6 +106,8 @@ class Assistant:
         start = time.perf_counter()
         resolved = stream.resolved = resolve(question, history)
         hits = self.retriever.search(resolved, k=self.k)
+        if resolved != question and history[-1].answer.citations:
+            hits = self._carry_over(history[-1].answer, hits, refers_back(question))
         retrieved = time.perf_counter()
         check = CitationCheck(hits, self.vectors)
         for piece in self.generator.stream(resolved, hits, history):
@@ -122,6 +131,22 @@ class Assistant:
                 "total": (done - start) * 1000,
             },
         )
+
+
+    def _carry_over(self, previous: Answer, hits: list, only_cited_documents: bool) -> list:
+        """A follow-up's "it" is what the last answer cited: those passages, and the summary of
+        each cited document (title, publisher, date), come first; retrieval fills the rest, from
+        the cited documents only when the follow-up points back at them with a pronoun."""
+        from rag.types import Hit
+
+        cited_docs = {c.chunk.doc_id for c in previous.citations}
+        carried = [c.chunk for c in previous.citations]
+        carried += [c for c in self.index.chunks if c.doc_id in cited_docs and c.kind == "summary"]
+        if only_cited_documents:
+            hits = [h for h in hits if h.chunk.doc_id in cited_docs]
+        chunks = list({c.chunk_id: c for c in [*carried, *(h.chunk for h in hits)]}.values())[: self.k]
+        score = {h.chunk.chunk_id: h.score for h in hits}
+        return [Hit(c, score.get(c.chunk_id, hits[0].score if hits else 0.0), rank) for rank, c in enumerate(chunks, start=1)]
 
 
 class Conversation:

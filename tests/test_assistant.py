@@ -95,3 +95,17 @@ def test_cli_ask_json_and_bad_input(seeds_index, tmp_path):
     assert bad.returncode != 0 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
     bad = subprocess.run([sys.executable, "-m", "rag", "ask", "--generator", "nope", "hi"], capture_output=True, text=True, timeout=60)
     assert bad.returncode != 0 and "choose one of templated" in bad.stderr
+
+
+def test_a_follow_up_about_it_is_answered_from_the_document_just_cited(assistant):
+    chat = assistant.conversation()
+    first = chat.ask("What did researchers discover about the facial movements people use for emotions?")
+    assert first.citations and first.citations[0].chunk.doc_id.startswith("000")
+    second = chat.ask("and who published it?")
+    assert "The Next Web" in second.text and second.citations[0].chunk.doc_id.startswith("000")
+
+
+def test_a_follow_up_to_an_unanswered_question_still_abstains(assistant):
+    chat = assistant.conversation()
+    assert chat.ask("What is the melting point of tungsten?").abstained
+    assert chat.ask("and who published it?").abstained

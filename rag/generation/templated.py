@@ -148,7 +148,7 @@ class TemplatedGenerator:
         return self._vectors
 
     def stream(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Iterator[str]:
-        selection = self.select(question, hits)
+        selection = self.select(question, hits, history)
         if selection.abstain:
             return
         sentences = [_render_parts(c) for c in selection.chosen]
@@ -157,21 +157,23 @@ class TemplatedGenerator:
         for i, piece in enumerate(pieces):
             yield piece if i == 0 else " " + piece
 
-    def select(self, question: str, hits: Sequence[Hit]) -> Selection:
+    def select(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Selection:
         """Score every sentence of the passages; choose the answer and measure the evidence."""
         kind = answer_type(question)
         q_terms = content_terms(question)
         candidates = self.candidates(question, hits, kind, q_terms)
         if not candidates:
             return Selection((), 0.0, 0.0, kind, False)
-        best = candidates[0]
+        # A question that asks for a kind of answer (a date, a figure, a publisher) is answered
+        # by the best sentence that holds one, even if another scores higher on wording alone.
+        best = next((c for c in candidates if c.typed), candidates[0]) if kind else candidates[0]
         chosen = [best]
         # Extra sentences come from the same passage (a coherent answer, one source to open) and
         # must add words the chosen ones do not have.
-        for c in candidates[1:]:
+        for c in candidates:
             if len(chosen) >= self.max_sentences or c.score < best.score - JOIN_MARGIN:
                 break
-            if c.n == best.n and c.typed and not any(_duplicate(c, o) for o in chosen):
+            if c is not best and c.n == best.n and c.typed and not any(_duplicate(c, o) for o in chosen):
                 chosen.append(c)
         if best.coverage >= RESTATES and len(chosen) < self.max_sentences:
             # The best sentence says back everything the question asks ("why do models struggle
@@ -181,11 +183,24 @@ class TemplatedGenerator:
             if after is not None and after not in chosen:
                 chosen.append(after)
         chosen.sort(key=lambda c: c.position)  # in the passage's own order: it reads as written
-        weights = self.weights(q_terms)
-        covered = set().union(*(c.terms for c in chosen)) & q_terms
-        coverage = _weighted_share(covered, q_terms, weights)
-        confidence = W_SEMANTIC * best.semantic + W_CONTEXT * best.context + W_COVERAGE * coverage
+        covered = set().union(*(c.terms for c in chosen))
+        coverage = _weighted_share(covered & q_terms, q_terms, self.weights(q_terms))
+        own = content_terms(split_sentences(question)[0])
+        own_coverage = _weighted_share(covered & own, own, self.weights(own)) if own else 0.0
+        if own and own != q_terms:
+            # A follow-up resolved with the turn before it ("and who published it? (What did …?)"):
+            # what the user asks now counts as much as the topic carried over from before.
+            coverage = (coverage + own_coverage) / 2
+        semantic = max(c.semantic for c in chosen)  # the chosen sentences answer together
+        confidence = W_SEMANTIC * semantic + W_CONTEXT * best.context + W_COVERAGE * coverage
         confidence /= W_SEMANTIC + W_CONTEXT + W_COVERAGE
+        previous = {c.chunk.chunk_id for c in history[-1].answer.citations} if history else set()
+        if own != q_terms and best.n <= len(hits) and hits[best.n - 1].chunk.doc_id in {
+            h.chunk.doc_id for h in hits if h.chunk.chunk_id in previous
+        }:
+            # The answer comes from the document the last answer cited, so the topic was settled
+            # then; what is left to judge is whether it says what is asked now.
+            confidence = max(confidence, own_coverage)
         return Selection(tuple(chosen), confidence, coverage, kind, best.typed)
 
     def weights(self, terms: set[str]) -> dict[str, float]:
