@@ -22,6 +22,7 @@ def main() -> None:
     parser.add_argument("--generator", default=None)
     parser.add_argument("--mode", default=None)
     parser.add_argument("-k", type=int, default=5)
+    parser.add_argument("--first-id", type=int, default=0, help="only questions whose id number is at least this (q76 → 76)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--show", action="store_true", help="list each tune question with its outcome")
     parser.add_argument("--show-test", action="store_true", help="also list the held-out test questions (only once the method is frozen)")
@@ -29,7 +30,8 @@ def main() -> None:
     corpus, default_index = default_paths()
     index = Index.open_or_build(args.index or default_index, corpus)
     assistant = Assistant(index, generator=args.generator, k=args.k, mode=args.mode)
-    result = evaluate_answers(assistant, load_questions(args.dataset))
+    rows = [r for r in load_questions(args.dataset) if int("".join(filter(str.isdigit, r["id"])) or 0) >= args.first_id]
+    result = evaluate_answers(assistant, rows)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
