@@ -44,9 +44,20 @@ class DenseRanker:
         self.index = index
 
     def rank(self, query: str, k: int, allowed: np.ndarray | None = None) -> Ranked:
-        vector = self.index.query_embedder.encode([query], kind="query")[0]  # ONNX when stored: no torch
+        vector = query_vector(self.index, query)
         scores, rows = self.index.search_vectors(vector, k, allowed)
         return [(int(r), float(s)) for r, s in zip(rows, scores)]
+
+
+_LAST_QUERY: list = [None, None]  # [(index id, query), vector]: a reranker reuses the ranker's
+
+
+def query_vector(index: Index, query: str) -> np.ndarray:
+    """The query's embedding by the index's query embedder (ONNX when stored: no torch)."""
+    key = (id(index), query)
+    if _LAST_QUERY[0] != key:
+        _LAST_QUERY[:] = [key, index.query_embedder.encode([query], kind="query")[0]]
+    return _LAST_QUERY[1]
 
 
 class BM25Ranker:
@@ -124,8 +135,7 @@ class RocchioReranker:
             return candidates
         rows = np.array([r for r, _ in candidates], dtype=np.int64)
         vectors = np.asarray(index.vectors[rows], dtype=np.float32)
-        q = index.embedder.encode([query], kind="query")[0]
-        q = q + self.beta * vectors[: self.feedback].mean(axis=0)
+        q = query_vector(index, query) + self.beta * vectors[: self.feedback].mean(axis=0)
         q /= max(float(np.linalg.norm(q)), 1e-9)
         sims = vectors @ q
         by_feedback = [(int(rows[i]), float(sims[i])) for i in np.argsort(-sims, kind="stable")]
