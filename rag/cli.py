@@ -404,7 +404,7 @@ def _print_eval_table(results) -> None:
     table.add_column("p95 ms", justify="right")
     for r in results:
         table.add_row(r.mode, *(f"{r.metrics[m]:.4f}" for m in metric_names), f"{r.latency_ms['p50']:.1f}", f"{r.latency_ms['p95']:.1f}")
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 200).print(table)  # piped: no squeezed columns
 
 
 def _snippet(text: str, limit: int = 240) -> str:
