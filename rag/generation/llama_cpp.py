@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rag.errors import MissingExtraError, ModelError
 from rag.generation.base import Turn
-from rag.generation.openai_compat import MAX_PASSAGE_CHARS, chat_messages
+from rag.generation.openai_compat import MAX_PASSAGE_CHARS, chat_messages, cite_unmarked
 from rag.types import Hit
 
 DEFAULT_THREADS = 2  # llama.cpp's own default uses one thread on this 2-core machine
@@ -85,6 +85,7 @@ class LlamaCppGenerator:
         max_tokens: int = 256,
         temperature: float = 0.0,
         seed: int = 0,
+        attribute: bool = True,
     ):
         require_llama_cpp()
         self.model_path = resolve_model_path(model_path)
@@ -93,6 +94,7 @@ class LlamaCppGenerator:
         self.max_tokens = max_tokens
         self.temperature = temperature
         self.seed = seed
+        self.attribute = attribute  # propose a source for sentences the model left unmarked
 
     @property
     def passage_budget(self) -> int:
@@ -106,7 +108,12 @@ class LlamaCppGenerator:
 
     def stream(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Iterator[str]:
         if not hits:
-            return
+            return iter(())
+        tokens = self.tokens(question, hits, history)
+        return cite_unmarked(tokens, hits) if self.attribute else tokens
+
+    def tokens(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Iterator[str]:
+        """The model's own text, token by token, as it is sampled."""
         chunks = self.model.create_chat_completion(
             messages=chat_messages(question, hits, history, budget_chars=self.passage_budget),
             max_tokens=self.max_tokens,

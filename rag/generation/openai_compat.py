@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from rag.errors import MissingExtraError, ModelError, QueryError
@@ -56,12 +56,61 @@ def chat_messages(
             break
         used += len(text)
         passages.append({"n": n, "title": defuse(" ".join(hit.chunk.title.split())), "text": text})
-    messages = [{"role": "system", "content": render("llm_system.j2", unknown=UNKNOWN)}]
+    messages = [
+        {"role": "system", "content": render("llm_system.j2", unknown=UNKNOWN)},
+        # one worked example: small models copy the answer format far better than they follow rules
+        {"role": "user", "content": render("llm_example_user.j2")},
+        {"role": "assistant", "content": render("llm_example_answer.j2")},
+    ]
     for turn in list(history)[-HISTORY_TURNS:]:
         messages.append({"role": "user", "content": turn.question})
         messages.append({"role": "assistant", "content": _MARKER.sub("", turn.answer.text).strip() or UNKNOWN})
     messages.append({"role": "user", "content": render("llm_user.j2", passages=passages, question=question.strip())})
     return messages
+
+
+def cite_unmarked(pieces: Iterable[str], hits: Sequence[Hit]) -> Iterator[str]:
+    """The model's text sentence by sentence, where a sentence the model left without an `[n]`
+    gets the number of the passage that shares the largest part of its content words.
+
+    Small local models (SmolLM2-135M) answer from the passages but rarely write the markers the
+    prompt asks for, and the citation check drops every unmarked sentence. This only proposes a
+    source: whether that passage supports the sentence is still the citation check's call, and a
+    sentence sharing no content word with any passage, or saying it does not know, stays unmarked
+    (so it is dropped). Markers the model wrote are kept as they are, right or wrong.
+    """
+    from rag.citations import MARKER, content_terms, split_sentences
+
+    passages = [content_terms(f"{h.chunk.title} {h.chunk.text}") for h in hits]
+
+    def cite(sentence: str) -> str:
+        terms = content_terms(sentence)
+        if MARKER.search(sentence) or not terms or _REFUSAL.match(sentence):
+            return sentence
+        shares = [len(terms & p) / len(terms) for p in passages]
+        best = max(range(len(shares)), key=shares.__getitem__, default=None)
+        if best is None or shares[best] == 0:
+            return sentence
+        return _END.sub(lambda m: f" [{best + 1}]{m.group(0)}", sentence.rstrip(), count=1)
+
+    buffer, first = "", True
+    for piece in [*pieces, None]:  # None: the end, when the rest is a sentence too
+        buffer += piece or ""
+        cut = 0
+        for m in _SENTENCE_END.finditer(buffer):
+            cut = m.end()
+        if piece is None:
+            cut = len(buffer)
+        complete, buffer = buffer[:cut], buffer[cut:]
+        for sentence in split_sentences(complete):
+            yield ("" if first else " ") + cite(sentence)
+            first = False
+
+
+# The end of a sentence (a marker after its stop belongs to it) once the next one has begun.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’')\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+[\"“‘(]?[A-Z0-9])|\n+")
+_REFUSAL = re.compile(r"\W*i\s+(?:do\s+not|don'?t|don’t)\s+know\b", re.IGNORECASE)
+_END = re.compile(r"[.!?…\"”’')\]]*$")
 
 
 def _clip(text: str, limit: int) -> str:
@@ -83,6 +132,7 @@ class OpenAICompatGenerator:
         max_retries: int = 2,
         max_tokens: int = 256,
         temperature: float = 0.0,
+        attribute: bool = True,
     ):
         self.base_url = base_url or os.environ.get("RAG_OPENAI_BASE_URL") or os.environ.get("OPENAI_BASE_URL")
         self.model = model or os.environ.get("RAG_OPENAI_MODEL")
@@ -96,6 +146,7 @@ class OpenAICompatGenerator:
         self.max_retries = max_retries
         self.max_tokens = max_tokens
         self.temperature = temperature
+        self.attribute = attribute  # propose a source for sentences the model left unmarked
         self._client = None
 
     @property
@@ -126,7 +177,12 @@ class OpenAICompatGenerator:
 
     def stream(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Iterator[str]:
         if not hits:
-            return
+            return iter(())
+        tokens = self.tokens(question, hits, history)
+        return cite_unmarked(tokens, hits) if self.attribute else tokens
+
+    def tokens(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Iterator[str]:
+        """The server's text, piece by piece as it streams in."""
         messages = chat_messages(question, hits, history)
         model = self.model_name()
         with self._errors():
