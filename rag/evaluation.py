@@ -338,7 +338,7 @@ def eval_variants(mode: str, rerank: bool = False) -> list[tuple[str, Callable]]
 
     def plain(index):
         retriever = Retriever(index, mode="hybrid")
-        retriever.ranker = HybridRanker(index, rrf_k=60, dense_weight=1.0, bm25_weight=1.0)
+        retriever.ranker = HybridRanker(index, "rrf", rrf_k=60, dense_weight=1.0, bm25_weight=1.0)
         return retriever
 
     if mode == "all":
