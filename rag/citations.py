@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -247,7 +247,3 @@ def check_answer(text: str, hits: Sequence[Hit], vectors: SentenceVectors) -> tu
     check = CitationCheck(hits, vectors)
     out = "".join([*check.feed(text), *check.finish()])
     return out, check.citations, check.dropped
-
-
-def join_pieces(pieces: Iterable[str]) -> str:
-    return "".join(pieces)
