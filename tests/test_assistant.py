@@ -109,3 +109,9 @@ def test_a_follow_up_to_an_unanswered_question_still_abstains(assistant):
     chat = assistant.conversation()
     assert chat.ask("What is the melting point of tungsten?").abstained
     assert chat.ask("and who published it?").abstained
+
+
+def test_padded_or_very_long_questions_are_answered_without_error(assistant):
+    assert not assistant.ask("  Which magazine wrote about   facial recognition for seals?  ").abstained
+    long_question = "why do people call facial emotion recognition a scam " * 60  # past the model's 256 tokens
+    assert isinstance(assistant.ask(long_question).abstained, bool)
