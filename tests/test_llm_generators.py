@@ -101,8 +101,8 @@ def test_llama_cpp_streams_an_answer_that_passes_the_citation_check(seeds_index,
 
     assistant = Assistant(seeds_index, generator=local_generator)
     hits = assistant.retriever.search(QUESTION, k=assistant.k)
-    pieces = list(local_generator.stream(QUESTION, hits))
-    assert len(pieces) > 3 and "".join(pieces).strip()  # streamed token by token
+    tokens = list(local_generator.tokens(QUESTION, hits))
+    assert len(tokens) > 3 and "".join(tokens).strip()  # streamed token by token
 
     answer = assistant.ask(QUESTION)
     assert_checked(answer, len(hits))
@@ -122,22 +122,23 @@ def test_rag_ask_with_llama_cpp_answers_from_the_shipped_corpus(seeds_index):
 
 
 @pytest.fixture(scope="module")
-def openai_server():
+def openai_server(tmp_path_factory):
     """llama-cpp-python's OpenAI-compatible server with the default GGUF, on a free loopback port."""
     from rag.generation.llama_cpp import default_model_path
 
     port = free_port()
-    process = subprocess.Popen(
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    process = subprocess.Popen(  # its log goes to a file: a full pipe would block the server
         [sys.executable, "-m", "llama_cpp.server", "--model", str(default_model_path()), "--host", "127.0.0.1",
          "--port", str(port), "--n_threads", "2", "--n_ctx", "4096", "--model_alias", "smollm2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + 90
         while True:
             if process.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {process.stderr.read()[-2000:]}")
+                pytest.fail(f"llama_cpp.server exited: {log.read_text()[-2000:]}")
             try:
                 with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
                     if response.status == 200:
@@ -166,8 +167,8 @@ def test_openai_generator_streams_from_a_real_server(openai_server, seeds_index)
     assert generator.model_name() == "smollm2"
     assistant = Assistant(seeds_index, generator=generator)
     hits = assistant.retriever.search(QUESTION, k=assistant.k)
-    pieces = list(generator.stream(QUESTION, hits))
-    assert len(pieces) > 3 and "".join(pieces).strip()
+    tokens = list(generator.tokens(QUESTION, hits))
+    assert len(tokens) > 3 and "".join(tokens).strip()  # streamed piece by piece
 
     answer = assistant.ask(QUESTION)
     assert_checked(answer, len(hits))
