@@ -10,7 +10,7 @@ from tests.conftest import HashEmbedder
 
 
 def _files(path):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(path.iterdir())}
+    return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(path.rglob("*")) if p.is_file()}
 
 
 def test_round_trip_gives_the_same_results(seeds_index, real_embedder):
