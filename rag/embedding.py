@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -154,10 +155,29 @@ class OnnxEmbedder:
         self.record = record
         self._session = None
         self._tokenizer = None
+        self._lock = threading.Lock()
+        self._loader: threading.Thread | None = None
 
     @property
     def dim(self) -> int:
         return int(self.record["dim"])
+
+    def preload(self) -> None:
+        """Start loading the model in a background thread. onnxruntime builds its session without
+        holding the GIL, so on a cold start this overlaps with what the caller does before its first
+        query (imports, opening the rest of the index). A failure here is raised by `encode`."""
+        if self._session is None and self._loader is None:
+            self._loader = threading.Thread(target=self._ensure_loaded, args=(True,), name="rag-onnx-load", daemon=True)
+            self._loader.start()
+
+    def _ensure_loaded(self, quiet: bool = False) -> None:
+        with self._lock:  # a foreground call waits here for a background load
+            if self._session is None:
+                try:
+                    self._load()
+                except Exception:
+                    if not quiet:
+                        raise  # quiet (background): the next encode retries and raises it
 
     def _load(self) -> None:
         try:
@@ -177,7 +197,7 @@ class OnnxEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self._session is None:
-            self._load()
+            self._ensure_loaded()
         prompt = (self.record.get("prompts") or {}).get(kind, "")
         batch = int(self.record.get("batch_size", 32))
         out = np.empty((len(texts), self.dim), dtype=np.float32)
