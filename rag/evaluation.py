@@ -323,7 +323,7 @@ def plot(results: list[EvalResult], file: str | Path) -> None:
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("score")
     ax.set_title(f"retrieval on {results[0].dataset} ({results[0].queries} queries)" if results else "retrieval")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=max(len(results), 1), fontsize=8, frameon=False)
     fig.tight_layout()
     fig.savefig(file, dpi=120)
     plt.close(fig)
