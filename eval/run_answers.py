@@ -1,6 +1,6 @@
 """Answer metrics on the gold set, per split (tune / test / all), through the Python API.
 
-    .venv/bin/python eval/run_answers.py [--index indexes/default] [--generator templated] [--json] [--show]
+    .venv/bin/python eval/run_answers.py [--index indexes/default] [--generator templated] [--split tune] [--json] [--show]
 
 Metrics are defined in rag/answer_eval.py. `--show` lists every question with its outcome.
 """
@@ -23,6 +23,7 @@ def main() -> None:
     parser.add_argument("--mode", default=None)
     parser.add_argument("-k", type=int, default=5)
     parser.add_argument("--first-id", type=int, default=0, help="only questions whose id number is at least this (q76 → 76)")
+    parser.add_argument("--split", default=None, help="only this split (tune while the method is being changed)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--show", action="store_true", help="list each tune question with its outcome")
     parser.add_argument("--show-test", action="store_true", help="also list the held-out test questions (only once the method is frozen)")
@@ -31,6 +32,7 @@ def main() -> None:
     index = Index.open_or_build(args.index or default_index, corpus)
     assistant = Assistant(index, generator=args.generator, k=args.k, mode=args.mode)
     rows = [r for r in load_questions(args.dataset) if int("".join(filter(str.isdigit, r["id"])) or 0) >= args.first_id]
+    rows = [r for r in rows if args.split is None or r["split"] == args.split]
     result = evaluate_answers(assistant, rows)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -42,12 +42,15 @@ from rag.citations import (
 from rag.generation.base import Turn, render
 from rag.types import Hit
 
-W_SEMANTIC, W_CONTEXT, W_COVERAGE, W_TYPE, W_FOCUS = 0.5, 0.2, 0.3, 0.15, 0.1
-W_SELECT_COVERAGE = 0.3  # coverage weight when choosing sentences (W_COVERAGE: when judging confidence)
+# Choosing the answer sentence (eval/tune_templated.py, tune split): the question's own rare words
+# found in a sentence pick it out better than the sentence embedding's cosine does.
+W_SEMANTIC, W_CONTEXT, W_COVERAGE, W_TYPE, W_FOCUS = 0.3, 0.1, 0.5, 0.15, 0.1
+# Judging the chosen sentences (confidence, for abstention): weights of the same three measures.
+C_SEMANTIC, C_CONTEXT, C_COVERAGE = 0.5, 0.2, 0.3
 NEIGHBOUR_SHARE = 0.5  # question words found only in the next/previous sentence count this much
 JOIN_MARGIN = 0.15  # an extra sentence must score within this of the best one
 RESTATES = 0.9  # a best sentence covering this share of the question only restates it
-ANSWER_MIN = 0.419  # confidence below this abstains (eval/tune_templated.py on the tune split)
+ANSWER_MIN = 0.428  # confidence below this abstains (eval/tune_templated.py on the tune split)
 DUPLICATE_OVERLAP = 0.8  # share of content words two sentences must share to count as one
 
 # Answer-type cues: what kind of thing the question's wording asks for.
@@ -74,6 +77,20 @@ _DATE = re.compile(
 )
 _COUNT_WORDS = frozenset("one two three four five six seven eight nine ten".split())
 _QUANTITY = re.compile(r"\d|\b(?:hundred|thousand|million|billion|trillion|dozen|half|percent)s?\b", re.IGNORECASE)
+# A calendar date is not an amount: "how many" is not answered by "2022-07-07".
+_CALENDAR = re.compile(
+    r"\b\d{4}-\d\d(?:-\d\d)?\b|\b(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December)\s+\d{1,2}\b|\b(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
+# The question asks about the publishing of a piece (who ran it, when it came out), the one relation
+# a byline ("“TITLE” was published by PROVIDER on DATE.") states.
+_ASKS_PUBLICATION = re.compile(
+    r"\b(?:publish\w*|report\w*|ran|run|runs|releas\w*|came out|come out|comes out|post\w*|wr[io]te|written|"
+    r"cover\w*|carr\w+|appear\w*|put out|issued|broke|article|piece|story|stories|news|headline|outlet|"
+    r"publication|magazine|site|website|newspaper|video|notes)\b",
+    re.IGNORECASE,
+)
 
 
 def answer_type(question: str) -> str | None:
@@ -85,15 +102,29 @@ def answer_type(question: str) -> str | None:
     return None
 
 
-def holds_type(kind: str | None, sentence: str, hit: Hit) -> bool:
+def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: bool = True) -> bool:
+    """The sentence holds the kind of answer asked for. A byline's date answers only a question
+    about publishing (not "when will the council vote?", though the byline names the council)."""
     if kind == "source":
         provider = hit.chunk.provider or ""
         return bool(provider) and provider.lower() in sentence.lower()
     if kind == "date":
-        return bool(_DATE.search(sentence))
+        return bool(_DATE.search(sentence)) and (about_publication or not is_byline(sentence, hit.chunk))
     if kind == "number":
-        return bool(_QUANTITY.search(sentence))
+        return bool(_QUANTITY.search(_CALENDAR.sub(" ", sentence)))
     return True
+
+
+def is_byline(sentence: str, chunk) -> bool:
+    """The chunk's opening "“TITLE” was published by …" sentence (written by the chunker)."""
+    return sentence.startswith(f"“{chunk.title}” was published")
+
+
+def trim_byline(sentence: str) -> str:
+    """A byline without its ", linked from “PARENT”" tail: the parent's title is another piece's
+    claim, and its words would make the byline look like an answer to questions about that piece."""
+    head, sep, _ = sentence.partition(", linked from “")
+    return head + "." if sep else sentence
 
 
 @dataclass(frozen=True)
@@ -192,8 +223,8 @@ class TemplatedGenerator:
             # what the user asks now counts as much as the topic carried over from before.
             coverage = (coverage + own_coverage) / 2
         semantic = max(c.semantic for c in chosen)  # the chosen sentences answer together
-        confidence = W_SEMANTIC * semantic + W_CONTEXT * best.context + W_COVERAGE * coverage
-        confidence /= W_SEMANTIC + W_CONTEXT + W_COVERAGE
+        confidence = C_SEMANTIC * semantic + C_CONTEXT * best.context + C_COVERAGE * coverage
+        confidence /= C_SEMANTIC + C_CONTEXT + C_COVERAGE
         previous = {c.chunk.chunk_id for c in history[-1].answer.citations} if history else set()
         if own != q_terms and best.n <= len(hits) and hits[best.n - 1].chunk.doc_id in {
             h.chunk.doc_id for h in hits if h.chunk.chunk_id in previous
@@ -231,10 +262,11 @@ class TemplatedGenerator:
     def candidates(self, question: str, hits: Sequence[Hit], kind: str | None, q_terms: set[str]) -> list[Candidate]:
         weights = self.weights(q_terms)
         focus = focus_term(question)
+        about_publication = bool(_ASKS_PUBLICATION.search(split_sentences(question)[0]))
         rows = []  # (rank, position, hit, sentence, own terms, terms around it)
         for n, hit in enumerate(hits, start=1):
             context = content_terms(passage_context(hit.chunk))
-            sentences = passage_sentences(hit.chunk)
+            sentences = [trim_byline(s) if is_byline(s, hit.chunk) else s for s in passage_sentences(hit.chunk)]
             terms = [content_terms(s) for s in sentences]
             for i, sentence in enumerate(sentences):
                 around = set().union(*terms[max(0, i - 1) : i], *terms[i + 1 : i + 2])
@@ -250,10 +282,10 @@ class TemplatedGenerator:
             # The neighbouring sentences count half: they often name what "it" or "this" is.
             coverage = _weighted_share(terms & q_terms, q_terms, weights)
             coverage += NEIGHBOUR_SHARE * _weighted_share((around - terms) & q_terms, q_terms, weights)
-            typed = holds_type(kind, sentence, hit)
+            typed = holds_type(kind, sentence, hit, about_publication)
             context = passage_sim[hit.chunk.chunk_id]
             score = (
-                W_SEMANTIC * semantic + W_CONTEXT * context + W_SELECT_COVERAGE * coverage
+                W_SEMANTIC * semantic + W_CONTEXT * context + W_COVERAGE * coverage
                 + (W_TYPE if kind and typed else 0.0)
                 + (W_FOCUS if focus and focus in content_terms(sentence) else 0.0)
             )
