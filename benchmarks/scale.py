@@ -125,7 +125,7 @@ def main() -> None:
     print(f"flat   p50 {pct(times, 50):7.2f} ms  (exact)", file=sys.stderr)
     del exact
 
-    sweeps = {"hnsw": ("efSearch", [32, 64, 128, 256]), "ivf": ("nprobe", [8, 16, 32, 64, 128])}
+    sweeps = {"hnsw": ("efSearch", [64, 128, 256, 512, 1024]), "ivf": ("nprobe", [16, 32, 64, 128, 256])}
     for kind in [t for t in args.types.split(",") if t]:
         index_type, params = resolve_index_type(kind, args.n)
         t = time.perf_counter()

@@ -107,7 +107,7 @@ def index(
     model: ModelOption = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Ignore the existing index and embed everything again.")] = False,
     index_type: Annotated[
-        str, typer.Option("--index-type", help="FAISS index: auto (flat up to 100k chunks, else hnsw), flat, hnsw or ivf.")
+        str, typer.Option("--index-type", help="FAISS index: auto (flat up to 100k chunks, else ivf), flat, hnsw or ivf.")
     ] = "auto",
     as_json: JsonOption = False,
 ) -> None:

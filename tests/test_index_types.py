@@ -17,10 +17,12 @@ def clustered(n: int, dim: int = 32, centres: int = 50, seed: int = 0) -> np.nda
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def test_auto_is_flat_for_small_corpora_and_hnsw_for_large():
+def test_auto_is_flat_for_small_corpora_and_ivf_for_large():
     assert resolve_index_type("auto", 20)[0] == "flat"
     assert resolve_index_type("auto", AUTO_FLAT_MAX)[0] == "flat"
     kind, params = resolve_index_type("auto", AUTO_FLAT_MAX + 1)
+    assert kind == "ivf" and params["nprobe"] >= 16
+    kind, params = resolve_index_type("hnsw", 10)
     assert kind == "hnsw" and params["M"] >= 16 and params["efSearch"] >= 64
     kind, params = resolve_index_type("ivf", 1_000_000)
     assert kind == "ivf" and 1 <= params["nprobe"] <= params["nlist"] <= 1_000_000 // 39
