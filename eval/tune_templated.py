@@ -30,7 +30,7 @@ def main() -> None:
         if row["split"] != "tune":
             continue
         selection = generator.select(row["question"], retriever.search(row["question"], k=args.k))
-        conf = selection.confidence if selection.typed else 0.0
+        conf = selection.evidence
         points.append((conf, bool(row["answerable"]), row["question"]))
     points.sort()
     for conf, answerable, question in points:

@@ -46,11 +46,11 @@ from rag.types import Hit
 # found in a sentence pick it out better than the sentence embedding's cosine does.
 W_SEMANTIC, W_CONTEXT, W_COVERAGE, W_TYPE, W_FOCUS = 0.3, 0.1, 0.5, 0.15, 0.1
 # Judging the chosen sentences (confidence, for abstention): weights of the same three measures.
-C_SEMANTIC, C_CONTEXT, C_COVERAGE = 0.5, 0.2, 0.3
+C_SEMANTIC, C_CONTEXT, C_COVERAGE, C_RELATION = 0.5, 0.2, 0.3, 0.1
 NEIGHBOUR_SHARE = 0.5  # question words found only in the next/previous sentence count this much
 JOIN_MARGIN = 0.15  # an extra sentence must score within this of the best one
 RESTATES = 0.9  # a best sentence covering this share of the question only restates it
-ANSWER_MIN = 0.428  # confidence below this abstains (eval/tune_templated.py on the tune split)
+ANSWER_MIN = 0.390  # confidence below this abstains (eval/tune_templated.py on the tune split)
 DUPLICATE_OVERLAP = 0.8  # share of content words two sentences must share to count as one
 
 # Answer-type cues: what kind of thing the question's wording asks for.
@@ -139,7 +139,8 @@ class Candidate:
     context: float
     coverage: float
     typed: bool
-    terms: frozenset[str]
+    terms: frozenset[str]  # the sentence's content words, with its passage's title, heading, provider
+    nearby: frozenset[str] = frozenset()  # the sentence's own words and its neighbours'
 
 
 @dataclass(frozen=True)
@@ -151,10 +152,19 @@ class Selection:
     coverage: float  # share of the question's content words the chosen sentences cover
     kind: str | None
     typed: bool
+    asked: float = 1.0  # share of the question's relation words (`relation_terms`) they, or their neighbours, use
+
+    @property
+    def evidence(self) -> float:
+        """The confidence, or 0 when a check fails: no sentence holds the kind of answer asked for,
+        or (a question of no such kind) none of the words of what is asked is there."""
+        if not self.chosen or not self.typed or (self.kind is None and self.asked == 0.0):
+            return 0.0
+        return self.confidence
 
     @property
     def abstain(self) -> bool:
-        return not self.chosen or self.confidence < ANSWER_MIN or not self.typed
+        return self.evidence < ANSWER_MIN
 
 
 class TemplatedGenerator:
@@ -223,8 +233,11 @@ class TemplatedGenerator:
             # what the user asks now counts as much as the topic carried over from before.
             coverage = (coverage + own_coverage) / 2
         semantic = max(c.semantic for c in chosen)  # the chosen sentences answer together
-        confidence = C_SEMANTIC * semantic + C_CONTEXT * best.context + C_COVERAGE * coverage
-        confidence /= C_SEMANTIC + C_CONTEXT + C_COVERAGE
+        relation = relation_terms(question)
+        nearby = set().union(*(c.nearby for c in chosen))
+        asked = _weighted_share(nearby & relation, relation, self.weights(relation)) if relation else 1.0
+        confidence = C_SEMANTIC * semantic + C_CONTEXT * best.context + C_COVERAGE * coverage + C_RELATION * asked
+        confidence /= C_SEMANTIC + C_CONTEXT + C_COVERAGE + C_RELATION
         previous = {c.chunk.chunk_id for c in history[-1].answer.citations} if history else set()
         if own != q_terms and best.n <= len(hits) and hits[best.n - 1].chunk.doc_id in {
             h.chunk.doc_id for h in hits if h.chunk.chunk_id in previous
@@ -232,7 +245,7 @@ class TemplatedGenerator:
             # The answer comes from the document the last answer cited, so the topic was settled
             # then; what is left to judge is whether it says what is asked now.
             confidence = max(confidence, own_coverage)
-        return Selection(tuple(chosen), confidence, coverage, kind, best.typed)
+        return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked)
 
     def weights(self, terms: set[str]) -> dict[str, float]:
         """Inverse document frequency over the index's passages: a word few passages use says
@@ -289,9 +302,21 @@ class TemplatedGenerator:
                 + (W_TYPE if kind and typed else 0.0)
                 + (W_FOCUS if focus and focus in content_terms(sentence) else 0.0)
             )
-            out.append(Candidate(n, i, sentence, score, semantic, context, coverage, typed, frozenset(terms)))
+            own = frozenset(content_terms(sentence) | around)
+            out.append(Candidate(n, i, sentence, score, semantic, context, coverage, typed, frozenset(terms), own))
         # Best first; among equals the better-ranked passage and the earlier sentence win.
         return sorted(out, key=lambda c: (-c.score, c.n, c.position))
+
+
+def relation_terms(question: str) -> set[str]:
+    """The content words of what the question asks about its subject: its words less the names in
+    it (capitalized words after the first: "What was WANdisco's revenue?" → revenue). A passage can
+    name the subject and never state the relation asked for."""
+    words = _TOKEN_CASED.findall(split_sentences(question)[0] if question.strip() else question)
+    return content_terms(" ".join(w for i, w in enumerate(words) if i == 0 or not w[:1].isupper()))
+
+
+_TOKEN_CASED = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 
 
 def focus_term(question: str) -> str | None:
