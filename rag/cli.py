@@ -135,7 +135,10 @@ def search(
         Optional[list[str]],
         typer.Option("--where", help='Filter on metadata, e.g. provider="The Next Web" or published>=2022-01-01.'),
     ] = None,
-    rerank: Annotated[bool, typer.Option("--rerank", help="Rerank the candidates (see `rag eval` for its effect).")] = False,
+    rerank: Annotated[
+        Optional[bool],
+        typer.Option("--rerank/--no-rerank", help="Rerank the candidates. [default: on for hybrid, where it helps]"),
+    ] = None,
     corpus: CorpusOption = None,
     index: IndexOption = None,
     model: ModelOption = None,
@@ -145,7 +148,8 @@ def search(
     from rag.retrieval import DEFAULT_MODE, Retriever, default_reranker
 
     opened = _open_index(corpus, index, model)
-    retriever = Retriever(opened, mode=mode or DEFAULT_MODE, rerank=default_reranker() if rerank else None)
+    choice = "auto" if rerank is None else default_reranker() if rerank else None
+    retriever = Retriever(opened, mode=mode or DEFAULT_MODE, rerank=choice)
     hits = retriever.search(query, k=k, where=where)
     if as_json:
         print(json.dumps({"query": query, "mode": retriever.mode, "hits": [h.to_json() for h in hits]}, ensure_ascii=False))
@@ -343,11 +347,14 @@ def eval_(
     ] = None,
     mode: Annotated[
         Optional[str],
-        typer.Option("--mode", help="dense, bm25, hybrid, or all (every mode, plain fusion and rerank; --json prints a list)."),
+        typer.Option("--mode", help="dense, bm25, hybrid, or all (every mode, plain RRF, hybrid without its reranker; --json prints a list)."),
     ] = None,
     k: Annotated[int, typer.Option("-k", "--k", help="Documents ranked per query.", min=1, max=1000)] = 100,
     split: Annotated[Optional[str], typer.Option("--split", help="test or train. [default: BEIR test; gold: all]")] = None,
-    rerank: Annotated[bool, typer.Option("--rerank", help="Also rerank the candidates.")] = False,
+    rerank: Annotated[
+        Optional[bool],
+        typer.Option("--rerank/--no-rerank", help="Force the reranker on or off. [default: as the mode ships]"),
+    ] = None,
     plot: Annotated[Optional[Path], typer.Option("--plot", help="Write a bar chart comparing the modes (PNG).")] = None,
     corpus: CorpusOption = None,
     index: IndexOption = None,

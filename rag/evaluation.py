@@ -329,28 +329,30 @@ def plot(results: list[EvalResult], file: str | Path) -> None:
     plt.close(fig)
 
 
-def eval_variants(mode: str, rerank: bool = False) -> list[tuple[str, Callable]]:
-    """(label, index -> retriever) for each configuration `rag eval --mode MODE` measures. "all" is
-    every mode, plus plain fusion (RRF k=60, equal weights: the baseline hybrid must beat) and the
-    hybrid with the default reranker."""
+def eval_variants(mode: str, rerank: bool | None = None) -> list[tuple[str, Callable]]:
+    """(label, index -> retriever) for each configuration `rag eval --mode MODE` measures.
+
+    One mode: its default retriever (`rerank` None), or with the default reranker forced on (True)
+    or off (False). "all": every mode as it ships, plus plain fusion (RRF k=60, equal weights: the
+    baseline the hybrid must beat) and the hybrid's fusion without its reranker."""
     from rag.errors import QueryError
-    from rag.retrieval import RANKERS, HybridRanker, Retriever, default_reranker
+    from rag.retrieval import RANKERS, RERANK_BY_DEFAULT, HybridRanker, Retriever, default_reranker
 
     def plain(index):
-        retriever = Retriever(index, mode="hybrid")
+        retriever = Retriever(index, mode="hybrid", rerank=None)
         retriever.ranker = HybridRanker(index, "rrf", rrf_k=60, dense_weight=1.0, bm25_weight=1.0)
         return retriever
 
     if mode == "all":
         variants = [(m, lambda ix, m=m: Retriever(ix, mode=m)) for m in RANKERS]
-        variants.insert(list(RANKERS).index("hybrid"), ("plain-rrf", plain))
-        reranker = default_reranker()
-        variants.append(("hybrid+rerank", lambda ix: Retriever(ix, mode="hybrid", rerank=reranker)))
+        at = list(RANKERS).index("hybrid")
+        variants[at:at] = [("plain-rrf", plain), ("hybrid-norerank", lambda ix: Retriever(ix, mode="hybrid", rerank=None))]
         return variants
     if mode not in RANKERS:
         raise QueryError(f"unknown mode {mode!r}: choose one of {', '.join(RANKERS)}, all")
-    variants = [(mode, lambda ix: Retriever(ix, mode=mode))]
+    by_default = mode in RERANK_BY_DEFAULT
+    if rerank is None or rerank == by_default:
+        return [(mode, lambda ix: Retriever(ix, mode=mode))]
     if rerank:
-        reranker = default_reranker()
-        variants = [(f"{mode}+rerank", lambda ix: Retriever(ix, mode=mode, rerank=reranker))]
-    return variants
+        return [(f"{mode}+rerank", lambda ix: Retriever(ix, mode=mode, rerank=default_reranker()))]
+    return [(f"{mode}-norerank", lambda ix: Retriever(ix, mode=mode, rerank=None))]

@@ -197,7 +197,7 @@ def test_cli_eval_all_modes_json_and_plot(tmp_path):
     result = rag("eval", "--dataset", str(folder), "--mode", "all", "--json", "--plot", str(plot), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     runs = json.loads(result.stdout)
-    assert [r["mode"] for r in runs] == ["dense", "bm25", "plain-rrf", "hybrid", "hybrid+rerank"]
+    assert [r["mode"] for r in runs] == ["dense", "bm25", "plain-rrf", "hybrid-norerank", "hybrid"]
     for r in runs:
         assert set(r) == {"dataset", "mode", "queries", "metrics", "latency_ms"} and r["queries"] == 4
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -221,3 +221,12 @@ def test_cli_eval_bad_input_is_one_line_error(tmp_path, args):
     folder = make_beir(tmp_path / "tiny")
     args = [str(folder) if a == "__TINY__" else a for a in args]
     assert_one_line_error(rag(*args, cwd=tmp_path))
+
+
+def test_eval_variants_label_what_they_measure():
+    from rag.evaluation import eval_variants
+
+    assert [label for label, _ in eval_variants("hybrid")] == ["hybrid"]
+    assert [label for label, _ in eval_variants("hybrid", rerank=False)] == ["hybrid-norerank"]
+    assert [label for label, _ in eval_variants("dense", rerank=True)] == ["dense+rerank"]
+    assert [label for label, _ in eval_variants("bm25", rerank=False)] == ["bm25"]

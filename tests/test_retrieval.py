@@ -131,3 +131,12 @@ def test_cli_search_modes_and_rerank(seeds_index):
     reranked = rag("search", SEALS, "--rerank", "--json", "--index", str(seeds_index.path))
     assert reranked.returncode == 0, reranked.stderr
     assert json.loads(reranked.stdout)["hits"][0]["title"] == "Introducing Facial Recognition Software for Seals"
+
+
+def test_hybrid_reranks_by_default_and_can_be_turned_off(seeds_index):
+    from rag.retrieval import RocchioReranker
+
+    assert isinstance(Retriever(seeds_index, mode="hybrid").reranker, RocchioReranker)
+    assert Retriever(seeds_index, mode="hybrid", rerank=None).reranker is None
+    assert Retriever(seeds_index, mode="dense").reranker is None
+    assert isinstance(Retriever(seeds_index, mode="bm25", rerank="rocchio").reranker, RocchioReranker)
