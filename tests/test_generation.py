@@ -111,6 +111,16 @@ def test_relation_terms_leave_out_the_names_in_a_question():
     assert relation_terms("What was WANdisco's revenue in 2022?") == {"revenu"}
     assert relation_terms("Which Werner Herzog film won the most awards?") == {"film", "won", "award"}
     assert relation_terms("Exadel makes what?") == {"exadel", "make"}  # the first word may be a name or not
+    assert relation_terms("what was wandisco's revenue?") == {"wandisco", "revenu"}  # no case, no names...
+    assert relation_terms("what was wandisco's revenue?", frozenset({"wandisco"})) == {"revenu"}  # ...but the corpus's
+
+
+def test_corpus_names_are_words_running_text_capitalizes():
+    from rag.generation.templated import corpus_names
+
+    names = corpus_names(["Thomas likes Arsenal FC and long films.", "Long sentences start with a capital.", "The AI-based tool."])
+    assert {"arsenal", "fc", "ai"} <= names
+    assert not {"long", "film", "sentenc", "base", "tool"} & names
 
 
 @pytest.mark.parametrize(
@@ -119,6 +129,8 @@ def test_relation_terms_leave_out_the_names_in_a_question():
         "When will the Long Beach city council vote on the facial recognition moratorium?",  # byline date, not the vote's
         "How many photos does IBM's Diversity in Faces database hold?",  # the only figures are dates
         "What was the annual revenue of WANdisco?",  # names the company, not the relation asked
+        "what was wandisco's annual revenue",  # the same, typed in lower case
+        "WHAT WAS WANDISCO'S ANNUAL REVENUE?",  # and in capitals
     ],
 )
 def test_templated_abstains_on_near_misses_that_name_the_subject(seeds_index, question):

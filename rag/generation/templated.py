@@ -177,6 +177,7 @@ class TemplatedGenerator:
         self.max_sentences = max_sentences
         self._vectors = vectors
         self._df: dict[str, int] | None = None
+        self._names: frozenset[str] | None = None
         self._rows: dict[str, int] | None = None
         self._n = 0
 
@@ -226,14 +227,14 @@ class TemplatedGenerator:
         chosen.sort(key=lambda c: c.position)  # in the passage's own order: it reads as written
         covered = set().union(*(c.terms for c in chosen))
         coverage = _weighted_share(covered & q_terms, q_terms, self.weights(q_terms))
-        own = content_terms(split_sentences(question)[0])
+        own = content_terms((split_sentences(question) or [""])[0])
         own_coverage = _weighted_share(covered & own, own, self.weights(own)) if own else 0.0
         if own and own != q_terms:
             # A follow-up resolved with the turn before it ("and who published it? (What did …?)"):
             # what the user asks now counts as much as the topic carried over from before.
             coverage = (coverage + own_coverage) / 2
         semantic = max(c.semantic for c in chosen)  # the chosen sentences answer together
-        relation = relation_terms(question)
+        relation = relation_terms(question, self.names)
         nearby = set().union(*(c.nearby for c in chosen))
         asked = _weighted_share(nearby & relation, relation, self.weights(relation)) if relation else 1.0
         confidence = C_SEMANTIC * semantic + C_CONTEXT * best.context + C_COVERAGE * coverage + C_RELATION * asked
@@ -259,6 +260,17 @@ class TemplatedGenerator:
             self._df, self._n = df, len(chunks)
         return {t: math.log((self._n + 1) / (self._df.get(t, 0) + 0.5)) for t in terms}
 
+    @property
+    def names(self) -> frozenset[str]:
+        """Words the corpus writes capitalized inside its sentences (WANdisco, Exadel, Arsenal):
+        names, whichever way a user types them."""
+        if self._names is None:
+            chunks = getattr(self.index, "chunks", None) or []
+            self._names = corpus_names(
+                s for c in chunks for s in passage_sentences(c) if not is_byline(s, c) and not s.startswith("Topics:")
+            )
+        return self._names
+
     def passage_vectors(self, hits: Sequence[Hit]):
         """The passages' own vectors, as the index stored them (no re-encoding of long texts);
         encoded afresh only for chunks the index does not hold."""
@@ -275,7 +287,7 @@ class TemplatedGenerator:
     def candidates(self, question: str, hits: Sequence[Hit], kind: str | None, q_terms: set[str]) -> list[Candidate]:
         weights = self.weights(q_terms)
         focus = focus_term(question)
-        about_publication = bool(_ASKS_PUBLICATION.search(split_sentences(question)[0]))
+        about_publication = bool(_ASKS_PUBLICATION.search((split_sentences(question) or [""])[0]))
         rows = []  # (rank, position, hit, sentence, own terms, terms around it)
         for n, hit in enumerate(hits, start=1):
             context = content_terms(passage_context(hit.chunk))
@@ -308,12 +320,29 @@ class TemplatedGenerator:
         return sorted(out, key=lambda c: (-c.score, c.n, c.position))
 
 
-def relation_terms(question: str) -> set[str]:
+def relation_terms(question: str, names: frozenset[str] = frozenset()) -> set[str]:
     """The content words of what the question asks about its subject: its words less the names in
-    it (capitalized words after the first: "What was WANdisco's revenue?" → revenue). A passage can
-    name the subject and never state the relation asked for."""
-    words = _TOKEN_CASED.findall(split_sentences(question)[0] if question.strip() else question)
-    return content_terms(" ".join(w for i, w in enumerate(words) if i == 0 or not w[:1].isupper()))
+    it ("What was WANdisco's revenue?" → revenue). A passage can name the subject and never state
+    the relation asked for. Names are the words the corpus capitalizes (`names`, stemmed) and, when
+    the question mixes cases, the words it capitalizes after its first."""
+    words = _TOKEN_CASED.findall((split_sentences(question) or [""])[0])
+    mixed = any(w[:1].isupper() for w in words[1:]) and any(w.islower() for w in words)
+    kept = [w for i, w in enumerate(words) if not (mixed and i > 0 and w[:1].isupper())]
+    return content_terms(" ".join(kept)) - names
+
+
+def corpus_names(sentences) -> frozenset[str]:
+    """Stems of the words written capitalized in most of their uses after a sentence's first word
+    (running text only: titles capitalize every word)."""
+    upper: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for sentence in sentences:
+        for word in _TOKEN_CASED.findall(sentence)[1:]:
+            for part in word.split("-"):  # "AI-based": a name and a plain word
+                for t in content_terms(part):
+                    total[t] = total.get(t, 0) + 1
+                    upper[t] = upper.get(t, 0) + part[:1].isupper()
+    return frozenset(t for t, n in total.items() if upper[t] * 2 > n)
 
 
 _TOKEN_CASED = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
