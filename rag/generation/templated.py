@@ -4,22 +4,32 @@ It reads the sentences of the retrieved passages and scores each as an answer to
 
     score = W_SEMANTIC * cosine(question, sentence)            what the sentence says
           + W_CONTEXT  * cosine(question, passage)             what the passage around it is about
-          + W_COVERAGE * share of the question's content words found in the sentence, its title,
-                         heading and provider
+          + W_COVERAGE * share of the question's content words (weighted by rarity) found in the
+                         sentence, its title, heading and provider (neighbours count half)
           + W_TYPE     * the sentence holds what the question asks for (a date for "when", a figure
                          for "how many", the publisher's name for "which outlet / who reported")
+          + W_FOCUS    * it names what a which/what question asks about
+
+A byline ("“TITLE” was published by PROVIDER on DATE, linked from “PARENT”.") is read without its
+"linked from" tail (the parent's title is another piece's claim), and its date answers only a
+question about publishing ("when did the story run?", not "when will the council vote?"). A
+calendar date is not an amount.
 
 The best sentence answers; up to `max_sentences` more join it when they score nearly as well
 (`JOIN_MARGIN`) and add something new (near-duplicates are dropped). They are rendered through
 `prompts/answer.j2` with `[n]` markers (n = the passage's rank).
 
 It abstains (yields nothing; the assistant then says the corpus does not answer) when the evidence
-is weak: the confidence of the chosen sentences is below `ANSWER_MIN`, or the question asks for a
-type of answer none of them holds. Confidence mixes the best sentence's meaning match with how
-much of the question the chosen sentences cover, so a question that shares a name with the corpus
-but asks about something it never mentions (a club's league results, when the corpus only says an
-author likes the club) scores low on both. The weights and thresholds were fitted on the tune half
-of eval/questions.jsonl only (eval/tune_templated.py); the test half reports the result.
+is weak: the confidence of the chosen sentences is below `ANSWER_MIN`, the question asks for a type
+of answer none of them holds, or (a question of no such type) none of its relation words is near
+them. Relation words are the question's words less the names in it (the words the corpus
+capitalizes in running text): "What was WANdisco's revenue?" asks "revenue" of WANdisco, and a
+passage that only names WANdisco does not answer it. Confidence mixes the best sentence's meaning
+match, its passage's, how much of the question the chosen sentences cover and how much of the
+relation, so a question that shares a name with the corpus but asks about something it never
+mentions (a club's league results, when the corpus only says an author likes the club) scores low.
+The weights and thresholds were fitted on the tune split of eval/questions.jsonl only
+(eval/tune_templated.py); the test split reports the result.
 """
 
 from __future__ import annotations
