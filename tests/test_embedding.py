@@ -131,3 +131,25 @@ def _seeds():
     from pathlib import Path
 
     return Path(__file__).resolve().parent.parent / "seeds"
+
+
+def test_export_follows_another_models_pooling_and_length(tmp_path, real_embedder, monkeypatch):
+    """Not only MiniLM's mean pooling at 256 tokens: CLS pooling, no Normalize module, 32 tokens."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.models import Pooling, Transformer
+
+    from rag.embedding import packaged_model_path
+
+    monkeypatch.setenv("RAG_CACHE_DIR", str(tmp_path / "cache"))
+    transformer = Transformer(str(packaged_model_path()), max_seq_length=32)
+    SentenceTransformer(modules=[transformer, Pooling(384, pooling_mode="cls")], device="cpu").save(str(tmp_path / "cls-model"))
+    embedder = SentenceTransformerEmbedder(str(tmp_path / "cls-model"))
+    built = Index.build(_seeds(), tmp_path / "index", embedder)
+    record = built.manifest["query_encoder"]
+    assert record["kind"] == "onnx" and record["max_seq_length"] == 32
+    onnx = Index.open(tmp_path / "index").query_embedder
+    assert isinstance(onnx, OnnxEmbedder)
+    texts = QUERIES + [c.search_text for c in built.chunks[:8]]
+    expected = embedder.encode(texts, kind="query")
+    assert np.abs(onnx.encode(texts, kind="query") - expected).max() < 1e-5
+    assert np.abs(expected - real_embedder.encode(texts, kind="query")).max() > 0.05  # really another model
