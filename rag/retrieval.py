@@ -142,7 +142,7 @@ def _minmax(x: np.ndarray) -> np.ndarray:
     import numpy as np
 
     span = float(x.max() - x.min())
-    return (x - x.min()) / span if span > 0 else np.zeros_like(x)
+    return (x - x.min()) / span if span > 0 else np.ones_like(x)  # all equal: all at the top
 
 
 def rrf(lists: list[tuple[Ranked, float]], rrf_k: float = RRF_K) -> Ranked:
