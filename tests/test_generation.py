@@ -149,19 +149,3 @@ def test_templated_answers_when_a_piece_came_out_from_its_byline(seeds_index):
     hits = Retriever(seeds_index).search(question, k=5)
     text = answer_text(TemplatedGenerator(seeds_index), question, hits)
     assert "2022-07-06" in text and "linked from" not in text
-
-
-def test_a_headline_alone_needs_more_evidence_for_a_question_about_content(seeds_index):
-    import rag.generation.templated as templated
-    from rag.retrieval import Retriever
-
-    question = "Which university team created the better facial expression recognition model?"  # never said
-    hits = Retriever(seeds_index).search(question, k=5)
-    generator = TemplatedGenerator(seeds_index)
-    selection = generator.select(question, hits)
-    assert selection.chosen[0].headline and selection.abstain
-    penalty = templated.HEADLINE_PENALTY
-    assert selection.confidence + penalty >= templated.ANSWER_MIN  # it is the headline rule that refuses
-    asked = "What did the technology commission ask its city for?"  # the headline is the answer
-    text = answer_text(generator, asked, Retriever(seeds_index).search(asked, k=5))
-    assert "moratorium" in text

@@ -57,11 +57,10 @@ from rag.types import Hit
 W_SEMANTIC, W_CONTEXT, W_COVERAGE, W_TYPE, W_FOCUS = 0.3, 0.1, 0.5, 0.15, 0.1
 # Judging the chosen sentences (confidence, for abstention): weights of the same three measures.
 C_SEMANTIC, C_CONTEXT, C_COVERAGE, C_RELATION = 0.5, 0.2, 0.3, 0.1
-HEADLINE_PENALTY = 0.15  # taken off the confidence of an untyped question answered by a byline
 NEIGHBOUR_SHARE = 0.5  # question words found only in the next/previous sentence count this much
 JOIN_MARGIN = 0.15  # an extra sentence must score within this of the best one
 RESTATES = 0.9  # a best sentence covering this share of the question only restates it
-ANSWER_MIN = 0.390  # confidence below this abstains (eval/tune_templated.py on the tune split)
+ANSWER_MIN = 0.403  # confidence below this abstains (eval/tune_templated.py on the tune split)
 DUPLICATE_OVERLAP = 0.8  # share of content words two sentences must share to count as one
 
 # Answer-type cues: what kind of thing the question's wording asks for.
@@ -152,7 +151,6 @@ class Candidate:
     typed: bool
     terms: frozenset[str]  # the sentence's content words, with its passage's title, heading, provider
     nearby: frozenset[str] = frozenset()  # the sentence's own words and its neighbours'
-    headline: bool = False  # a byline: the piece's title, and who published it when
 
 
 @dataclass(frozen=True)
@@ -253,10 +251,6 @@ class TemplatedGenerator:
         asked = _weighted_share(nearby & relation, relation, self.weights(relation)) if relation else 1.0
         confidence = C_SEMANTIC * semantic + C_CONTEXT * best.context + C_COVERAGE * coverage + C_RELATION * asked
         confidence /= C_SEMANTIC + C_CONTEXT + C_COVERAGE + C_RELATION
-        if best.headline and kind is None:
-            # A question about what a piece says, answered by its headline: a headline is written
-            # to sum the piece up, so it shares words with any question about it, answered or not.
-            confidence -= HEADLINE_PENALTY
         previous = {c.chunk.chunk_id for c in history[-1].answer.citations} if history else set()
         if own != q_terms and best.n <= len(hits) and hits[best.n - 1].chunk.doc_id in {
             h.chunk.doc_id for h in hits if h.chunk.chunk_id in previous
@@ -309,13 +303,11 @@ class TemplatedGenerator:
         rows = []  # (rank, position, hit, sentence, own terms, terms around it)
         for n, hit in enumerate(hits, start=1):
             context = content_terms(passage_context(hit.chunk))
-            raw = passage_sentences(hit.chunk)
-            bylines = [is_byline(s, hit.chunk) for s in raw]
-            sentences = [trim_byline(s) if b else s for s, b in zip(raw, bylines)]
+            sentences = [trim_byline(s) if is_byline(s, hit.chunk) else s for s in passage_sentences(hit.chunk)]
             terms = [content_terms(s) for s in sentences]
             for i, sentence in enumerate(sentences):
                 around = set().union(*terms[max(0, i - 1) : i], *terms[i + 1 : i + 2])
-                rows.append((n, i, hit, sentence, terms[i] | context, around, bylines[i]))
+                rows.append((n, i, hit, sentence, terms[i] | context, around))
         if not rows:
             return []
         vecs = self.vectors([question, *(r[3] for r in rows)])
@@ -323,7 +315,7 @@ class TemplatedGenerator:
         sentence_sim = (vecs[1:] @ q).tolist()
         passage_sim = dict(zip((h.chunk.chunk_id for h in hits), (self.passage_vectors(hits) @ q).tolist()))
         out = []
-        for (n, i, hit, sentence, terms, around, byline), semantic in zip(rows, sentence_sim):
+        for (n, i, hit, sentence, terms, around), semantic in zip(rows, sentence_sim):
             # The neighbouring sentences count half: they often name what "it" or "this" is.
             coverage = _weighted_share(terms & q_terms, q_terms, weights)
             coverage += NEIGHBOUR_SHARE * _weighted_share((around - terms) & q_terms, q_terms, weights)
@@ -335,7 +327,7 @@ class TemplatedGenerator:
                 + (W_FOCUS if focus and focus in content_terms(sentence) else 0.0)
             )
             own = frozenset(content_terms(sentence) | around)
-            out.append(Candidate(n, i, sentence, score, semantic, context, coverage, typed, frozenset(terms), own, byline))
+            out.append(Candidate(n, i, sentence, score, semantic, context, coverage, typed, frozenset(terms), own))
         # Best first; among equals the better-ranked passage and the earlier sentence win.
         return sorted(out, key=lambda c: (-c.score, c.n, c.position))
 
