@@ -7,7 +7,8 @@ optionally reranks the candidates (a `Reranker` from `RERANKERS`), drops near-id
 
     dense   cosine of MiniLM embeddings, through FAISS
     bm25    bm25s, Snowball-stemmed, English stop words
-    hybrid  weighted reciprocal-rank fusion of the two (Cormack et al., 2009)
+    hybrid  convex fusion of the two's min-max scaled scores, then Rocchio feedback reranking
+            (reciprocal-rank fusion is there too: HybridRanker(index, "rrf"))
 """
 
 from __future__ import annotations
@@ -52,15 +53,14 @@ class DenseRanker:
         return [(int(r), float(s)) for r, s in zip(rows, scores)]
 
 
-_LAST_QUERY: list = [None, None]  # [(index id, query), vector]: a reranker reuses the ranker's
+_LAST_QUERY: list = [None, None, None]  # [index, query, vector]: a reranker reuses the ranker's
 
 
 def query_vector(index: Index, query: str) -> np.ndarray:
     """The query's embedding by the index's query embedder (ONNX when stored: no torch)."""
-    key = (id(index), query)
-    if _LAST_QUERY[0] != key:
-        _LAST_QUERY[:] = [key, index.query_embedder.encode([query], kind="query")[0]]
-    return _LAST_QUERY[1]
+    if _LAST_QUERY[0] is not index or _LAST_QUERY[1] != query:
+        _LAST_QUERY[:] = [index, query, index.query_embedder.encode([query], kind="query")[0]]
+    return _LAST_QUERY[2]
 
 
 class BM25Ranker:
