@@ -39,6 +39,28 @@ def _stemmer(module):
     return _STEMMER.stemWords
 
 
+def _import_bm25s_for_queries():
+    """bm25s imports numba and scipy whenever they are installed (about 0.9 s of a cold `rag ask`
+    with hybrid retrieval), yet scoring a query against a saved index needs neither: its numpy
+    backend gives the same scores. So a process that has not imported bm25s yet imports it with
+    both hidden (they stay importable for everything else). Building an index in the same process
+    afterwards still works, on bm25s's numpy backends."""
+    import sys
+
+    if "bm25s" in sys.modules:
+        return sys.modules["bm25s"]
+    hidden = [name for name in ("numba", "scipy") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # makes `import name` raise ImportError
+    try:
+        import bm25s
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+    return bm25s
+
+
 @dataclass
 class BM25Index:
     """A bm25s index over the rows of an index folder (row i = chunk i)."""
@@ -58,8 +80,7 @@ class BM25Index:
 
     @classmethod
     def load(cls, folder: Path, rows: int) -> BM25Index:
-        import bm25s
-
+        bm25s = _import_bm25s_for_queries()
         model = bm25s.BM25.load(str(folder), mmap=True, load_corpus=False, show_progress=False)
         return cls(model, rows)
 
