@@ -85,7 +85,7 @@ q = index.query_embedder
 if hasattr(q, "_load"):
     import onnxruntime, tokenizers; lap("import onnxruntime + tokenizers")
     q._load(); lap("ONNX session + tokenizer load")
-hits = Retriever(index).search(sys.argv[2], k=5); lap("first search (encode + FAISS)")
+hits = Retriever(index).search(sys.argv[2], k=5); lap("first search, default mode (encode + FAISS, BM25 load if hybrid)")
 try:
     from rag.assistant import Assistant
 except ImportError:
