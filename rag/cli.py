@@ -145,8 +145,9 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Rank the passages that bear on QUERY (the index is built on first use)."""
-    from rag.retrieval import DEFAULT_MODE, Retriever, default_reranker
+    from rag.retrieval import DEFAULT_MODE, Retriever, default_reranker, parse_where
 
+    parse_where(where)  # a bad filter fails before anything loads
     opened = _open_index(corpus, index, model)
     choice = "auto" if rerank is None else default_reranker() if rerank else None
     retriever = Retriever(opened, mode=mode or DEFAULT_MODE, rerank=choice)
