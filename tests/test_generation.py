@@ -9,7 +9,7 @@ from rag.errors import QueryError
 from rag.generation import GENERATORS, make_generator
 from rag.generation.base import answer_text, render
 from rag.citations import split_sentences
-from rag.generation.templated import TemplatedGenerator, answer_type, focus_term, holds_type, relation_terms
+from rag.generation.templated import TemplatedGenerator, answer_type, focus_phrase, focus_term, holds_type, relation_terms
 from rag.types import Hit
 
 
@@ -149,3 +149,45 @@ def test_templated_answers_when_a_piece_came_out_from_its_byline(seeds_index):
     hits = Retriever(seeds_index).search(question, k=5)
     text = answer_text(TemplatedGenerator(seeds_index), question, hits)
     assert "2022-07-06" in text and "linked from" not in text
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        ("Which law firm filed the suits?", ["law", "firm"]),  # "filed the": a verb ends the phrase
+        ("What ethical issues come up here?", ["ethical", "issues"]),  # "come up": a verb and its particle
+        ("Which tech company is pulling back?", ["tech", "company"]),
+        ("How many seals has the network found?", ["seals"]),
+        ("Which two companies were sued?", ["companies"]),
+        ("What kind of pictures was it trained on?", ["pictures"]),
+        ("In what ways can it hurt people?", []),
+        ("How many were there?", []),
+        ("Why is it hard?", []),
+    ],
+)
+def test_focus_phrase_is_the_noun_phrase_the_question_asks_about(question, phrase):
+    assert focus_phrase(question) == phrase
+
+
+def _selection(index, question):
+    from rag.retrieval import Retriever
+
+    return TemplatedGenerator(index).select(question, Retriever(index).search(question, k=5))
+
+
+def test_how_many_needs_a_figure_that_counts_the_asked_noun(seeds_index):
+    # The seal passage has "thousands of photos of harbor seals": a figure, but it counts photos.
+    assert _selection(seeds_index, "How many harbor seals does the neural network recognise?").abstain
+    counted = _selection(seeds_index, "How many nominations did the Azure partner award draw?")
+    assert not counted.abstain and "3,900 nominations" in counted.chosen[0].sentence
+
+
+def test_which_noun_must_be_named_by_the_answer_sentence(seeds_index):
+    # The headline of the Flickr lawsuits piece shares the question's words but names no judge.
+    assert _selection(seeds_index, "Which judge rules on the suits over Flickr pictures?").abstain
+    assert _selection(seeds_index, "Which law school is studying the Flickr privacy suits?").abstain
+    # A headline answers "which <noun>" with a name the question does not use, close to the noun.
+    firms = _selection(seeds_index, "Which two firms deny using Flickr pictures for facial recognition?")
+    assert not firms.abstain and "Amazon and Microsoft" in firms.chosen[0].sentence
+    animals = _selection(seeds_index, "Which animals can facial recognition now tell apart?")
+    assert not animals.abstain and "Seals" in " ".join(c.sentence for c in animals.chosen)

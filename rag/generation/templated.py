@@ -28,6 +28,14 @@ words the corpus capitalizes in running text): "What was WANdisco's revenue?" as
 WANdisco, and a passage that only names WANdisco does not answer it. So a question that shares a
 name with the corpus but asks about something it never mentions (a club's league results, when the
 corpus only says an author likes the club) scores low.
+A question about a thing must get an answer about that thing (its focus: the head noun of
+"which/what <noun>" or "how many <noun>", `focus_phrase`). "How many seals?": the answer is the
+best sentence in which a figure stands right before "seals" ("thousands of photos of harbor seals"
+counts photos, not seals); none, and it abstains. "Which court?" (no answer type asked): the best
+sentence must name the noun (its stem, in it, its neighbours or its passage's title) or a word
+close to it in the embedding space ("animals" ~ seals, `FOCUS_SIM`); a headline (byline) counts
+only by a name it holds that the question does not use ("which companies deny …?" ~ Amazon,
+`FOCUS_NAME_SIM`), since its other words are the question's own topic words.
 The weights and thresholds were fitted on the tune split of eval/questions.jsonl only
 (eval/tune_templated.py); the test split reports the result.
 """
@@ -61,6 +69,9 @@ NEIGHBOUR_SHARE = 0.5  # question words found only in the next/previous sentence
 JOIN_MARGIN = 0.15  # an extra sentence must score within this of the best one
 RESTATES = 0.9  # a best sentence covering this share of the question only restates it
 ANSWER_MIN = 0.403  # confidence below this abstains (eval/tune_templated.py on the tune split)
+COUNT_WINDOW = 3  # "how many <noun>": the figure stands at most this many words before the noun
+FOCUS_NAME_SIM = 0.40  # a headline's name this close to the noun is one ("companies" ~ Microsoft; tune split)
+FOCUS_SIM = 0.30  # "which <noun>": a sentence word this close to the noun names it (tune split)
 DUPLICATE_OVERLAP = 0.8  # share of content words two sentences must share to count as one
 
 # Answer-type cues: what kind of thing the question's wording asks for.
@@ -151,6 +162,48 @@ class Candidate:
     typed: bool
     terms: frozenset[str]  # the sentence's content words, with its passage's title, heading, provider
     nearby: frozenset[str] = frozenset()  # the sentence's own words and its neighbours'
+    byline: bool = False  # the passage's “TITLE” was published by … sentence
+    around: str = ""  # the sentence with its neighbours, as written
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The head noun a "which/what <noun>" or "how many <noun>" question asks about."""
+
+    word: str  # as the question writes it ("seals")
+    stem: str  # stemmed ("seal")
+    counted: bool  # "how many": a number must count it
+    asked: frozenset[str] = frozenset()  # the question's content words (stems)
+
+    def matches(self, c: Candidate, vectors: SentenceVectors, names: frozenset[str] = frozenset()) -> bool:
+        """The sentence answers about this thing. "how many <noun>": a figure stands right before
+        the noun ("over 3,900 nominations", "thousands of photos"; not "thousands of photos of
+        seals" for seals). "which <noun>": the noun (its stem) is in the sentence, its neighbours
+        or its passage's title, or a word there is a close neighbour in the embedding space
+        (FOCUS_SIM; "animals" ~ "seals")."""
+        if self.counted:
+            words = [p for w in tokens(_CALENDAR.sub(" ", c.sentence)) for p in w.split("-")]  # "30-day" → 30 day
+            return any(
+                self.stem in content_terms(w) and any(_QUANTITY.search(x) or x in _COUNT_WORDS for x in words[max(0, i - COUNT_WINDOW) : i])
+                for i, w in enumerate(words)
+            )
+        if self.stem in c.nearby or self.stem in c.terms:
+            return True
+        if c.byline:
+            # A headline answers "which <noun>" by naming one: a name the question does not
+            # already use ("Which companies deny …?" → Amazon and Microsoft), never by its
+            # other words (the title of a piece about the lawsuits is no court's name).
+            words = [w for w in tokens(c.sentence.split("” was published")[0])
+                     if content_terms(w) and content_terms(w) <= names and not content_terms(w) & self.asked]
+            least = FOCUS_NAME_SIM
+        else:
+            words = [w for w in tokens(c.around) if content_terms(w)]
+            least = FOCUS_SIM
+        words = list(dict.fromkeys(words))
+        if not words:
+            return False
+        vecs = vectors([self.word, *words])
+        return float((vecs[1:] @ vecs[0]).max()) >= least
 
 
 @dataclass(frozen=True)
@@ -221,6 +274,18 @@ class TemplatedGenerator:
         # A question that asks for a kind of answer (a date, a figure, a publisher) is answered
         # by the best sentence that holds one, even if another scores higher on wording alone.
         best = next((c for c in candidates if c.typed), candidates[0]) if kind else candidates[0]
+        focus = self.focus(question, kind)
+        if focus is not None:
+            # The question asks about a thing ("which court", "how many seals"). "How many": the
+            # answer is the best sentence whose figure counts that thing. "Which": the best
+            # sentence must name it (or a close neighbour of it); if it does not, the passages
+            # are about the question's other words, and it abstains.
+            if focus.counted:
+                best = next((c for c in candidates if c.typed and focus.matches(c, self.vectors, self.names)), None)
+            elif not focus.matches(best, self.vectors, self.names):
+                best = None
+            if best is None:
+                return Selection((), 0.0, 0.0, kind, False)
         chosen = [best]
         # Extra sentences come from the same passage (a coherent answer, one source to open) and
         # must add words the chosen ones do not have.
@@ -259,6 +324,19 @@ class TemplatedGenerator:
             # then; what is left to judge is whether it says what is asked now.
             confidence = max(confidence, own_coverage)
         return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked)
+
+    def focus(self, question: str, kind: str | None) -> Focus | None:
+        """The thing the question asks about, when its answer must name it: the head noun of
+        "how many <noun>" (always), or of "which/what <noun>" when no answer type is asked for
+        (a publisher, a date or a figure is checked by its type)."""
+        phrase = focus_phrase(question)
+        if not phrase:
+            return None
+        counted = bool(re.search(r"\bhow\s+many\b", question, re.IGNORECASE))
+        if kind and not counted:
+            return None
+        head = content_terms(phrase[-1])
+        return Focus(phrase[-1], next(iter(head)), counted, frozenset(content_terms(question))) if head else None
 
     def weights(self, terms: set[str]) -> dict[str, float]:
         """Inverse document frequency over the index's passages: a word few passages use says
@@ -307,7 +385,7 @@ class TemplatedGenerator:
             terms = [content_terms(s) for s in sentences]
             for i, sentence in enumerate(sentences):
                 around = set().union(*terms[max(0, i - 1) : i], *terms[i + 1 : i + 2])
-                rows.append((n, i, hit, sentence, terms[i] | context, around))
+                rows.append((n, i, hit, sentence, terms[i] | context, around, " ".join(sentences[max(0, i - 1) : i + 2])))
         if not rows:
             return []
         vecs = self.vectors([question, *(r[3] for r in rows)])
@@ -315,7 +393,7 @@ class TemplatedGenerator:
         sentence_sim = (vecs[1:] @ q).tolist()
         passage_sim = dict(zip((h.chunk.chunk_id for h in hits), (self.passage_vectors(hits) @ q).tolist()))
         out = []
-        for (n, i, hit, sentence, terms, around), semantic in zip(rows, sentence_sim):
+        for (n, i, hit, sentence, terms, around, text), semantic in zip(rows, sentence_sim):
             # The neighbouring sentences count half: they often name what "it" or "this" is.
             coverage = _weighted_share(terms & q_terms, q_terms, weights)
             coverage += NEIGHBOUR_SHARE * _weighted_share((around - terms) & q_terms, q_terms, weights)
@@ -327,7 +405,8 @@ class TemplatedGenerator:
                 + (W_FOCUS if focus and focus in content_terms(sentence) else 0.0)
             )
             own = frozenset(content_terms(sentence) | around)
-            out.append(Candidate(n, i, sentence, score, semantic, context, coverage, typed, frozenset(terms), own))
+            byline = is_byline(sentence, hit.chunk)
+            out.append(Candidate(n, i, sentence, score, semantic, context, coverage, typed, frozenset(terms), own, byline, text))
         # Best first; among equals the better-ranked passage and the earlier sentence win.
         return sorted(out, key=lambda c: (-c.score, c.n, c.position))
 
@@ -374,6 +453,45 @@ def focus_term(question: str) -> str | None:
                 return next(iter(terms)) if terms else None
             return None
     return None
+
+
+# Nouns that name no thing of their own ("in what ways", "what kind of"): the focus is elsewhere.
+_LIGHT_NOUNS = frozenset("way ways kind kinds type types sort sorts thing things part parts aspect aspects extent".split())
+# Words that open a noun phrase: a word of the question's phrase followed by one is a verb ("which
+# firm filed the suit": "filed" takes "the suit" as its object).
+_DETERMINERS = frozenset("the a an that its their his her this these those our your my".split())
+# What follows the noun phrase of "which firm is …", "what issues do …": a word followed by any other
+# function word ("issues come up", "firm filed for") is a verb with its particle or preposition.
+_AUXILIARIES = frozenset("is are was were be been do does did has have had can could will would shall should may might must of".split())
+
+
+def focus_phrase(question: str) -> list[str]:
+    """The noun phrase a "which/what/whose <noun>" or "how many <noun>" question asks about, as
+    written ("Which law firm filed the suits?" → [law, firm]; "How many seals has it found?" →
+    [seals]); [] when the question has none ("What is it?", "How many were there?")."""
+    words = tokens((split_sentences(question) or [""])[0])
+    for i, w in enumerate(words):
+        if w in ("which", "what", "whose") or (w == "many" and i > 0 and words[i - 1] == "how"):
+            rest = [x for x in words[i + 1 : i + 6] if not x.isdigit() and x not in _COUNT_WORDS]
+            while rest and rest[0] in _LIGHT_NOUNS and len(rest) > 1 and rest[1] == "of":
+                rest = rest[2:]
+            phrase = []
+            for j, x in enumerate(rest):
+                if x in STOPWORDS or x in _LIGHT_NOUNS:
+                    break
+                nxt = rest[j + 1] if j + 1 < len(rest) else ""
+                if phrase and (x.endswith("ed") or nxt in _DETERMINERS or (nxt in STOPWORDS and nxt not in _AUXILIARIES)):
+                    break  # a verb: the phrase ended before it
+                phrase.append(x)
+            return phrase
+    return []
+
+
+def focus_head(question: str) -> str | None:
+    """The head noun (the last word) of `focus_phrase`, stemmed: "law firm" → firm."""
+    phrase = focus_phrase(question)
+    terms = content_terms(phrase[-1]) if phrase else set()
+    return next(iter(terms)) if terms else None
 
 
 def _weighted_share(part: set[str], whole: set[str], weights: dict[str, float]) -> float:
