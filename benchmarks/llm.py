@@ -8,7 +8,7 @@ retriever finds for it in the index (built from seeds/ into a temp folder when -
 given), exactly as `rag ask --generator llama-cpp` would prompt the model. One warm-up run is
 not counted. Reported per run and as medians:
   ttft_ms       from the call to the first streamed piece (prompt evaluation + first token)
-  tokens        pieces streamed (llama-cpp streams one token a piece)
+  tokens        tokens streamed (llama-cpp streams one token a piece)
   decode_tok_s  tokens after the first / time after the first
   prompt_tokens tokens the model evaluated for the prompt (context size minus the answer)
 """
@@ -67,7 +67,7 @@ def main() -> None:
         started = time.perf_counter()
         first = None
         pieces = 0
-        for _ in generator.stream(question, hits):
+        for _ in generator.tokens(question, hits):  # raw tokens, as the model samples them
             pieces += 1
             if first is None:
                 first = time.perf_counter()
