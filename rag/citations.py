@@ -44,6 +44,11 @@ STOPWORDS = frozenset(
     this those through to too under until up very was we were what when where which while who whom whose
     why will with would you your yours yourself yourselves s t d ll m re ve also according said says say
     tell told us get got ever yet one ones""".split()
+) | frozenset(
+    # How a question points at its source ("the article", "mentioned in the video") says nothing
+    # about what it asks: such words are never in the passage that answers it.
+    """article articles piece pieces story stories video videos talk mention mentioned mentions
+    discuss discussed discusses describe described describes corpus passage passages text""".split()
 )
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)

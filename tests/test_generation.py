@@ -191,3 +191,19 @@ def test_which_noun_must_be_named_by_the_answer_sentence(seeds_index):
     assert not firms.abstain and "Amazon and Microsoft" in firms.chosen[0].sentence
     animals = _selection(seeds_index, "Which animals can facial recognition now tell apart?")
     assert not animals.abstain and "Seals" in " ".join(c.sentence for c in animals.chosen)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("When was the scam article published?", "2022-07-07"),
+        ("What grand challenge is mentioned in the video?", "30-day"),
+    ],
+)
+def test_words_that_point_at_the_source_do_not_count_as_unanswered(seeds_index, question, expected):
+    """"the piece", "mentioned in the video" say where to look, not what is asked: a passage
+    that answers is not penalized for lacking them."""
+    from rag.retrieval import Retriever
+
+    hits = Retriever(seeds_index).search(question, k=5)
+    assert expected in answer_text(TemplatedGenerator(seeds_index), question, hits)
