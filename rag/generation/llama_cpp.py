@@ -11,6 +11,7 @@ the `openai` generator sends (`chat_messages`); the GGUF's own chat template for
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 from collections.abc import Iterator, Sequence
@@ -64,12 +65,16 @@ def load_model(path: str, n_ctx: int = DEFAULT_CONTEXT, n_threads: int = DEFAULT
     from llama_cpp import Llama
 
     try:
-        return Llama(
+        model = Llama(
             model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
             seed=seed, verbose=False,
         )
     except (ValueError, RuntimeError, OSError) as e:
         raise ModelError(f"cannot load the GGUF model {path}: {e}") from None
+    # Freed before interpreter shutdown: left to __del__ at exit, llama-cpp-python's cleanup runs
+    # after its module globals are gone and prints an ignored TypeError traceback.
+    atexit.register(model.close)
+    return model
 
 
 class LlamaCppGenerator:
