@@ -422,20 +422,23 @@ def _snippet(text: str, limit: int = 240) -> str:
 
 def main() -> None:
     """Entry point: run the app, turning every error into one line and an exit code."""
-    import click
-
     from rag.errors import RagError
+
+    try:  # typer ≥ 0.2x parses with its own copy of click: its exceptions are the ones raised
+        from typer._click.exceptions import ClickException, UsageError
+    except ImportError:  # pragma: no cover - older typer, on the installed click
+        from click.exceptions import ClickException, UsageError
 
     try:
         code = typer.main.get_command(app).main(args=sys.argv[1:], prog_name="rag", standalone_mode=False)
-    except click.exceptions.UsageError as e:
+    except UsageError as e:
         hint = f" (see `{e.ctx.command_path} --help`)" if e.ctx else ""
         print(f"error: {e.format_message()}{hint}", file=sys.stderr)
         sys.exit(2)
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("aborted", file=sys.stderr)
         sys.exit(130)
-    except click.ClickException as e:
+    except ClickException as e:
         print(f"error: {e.format_message()}", file=sys.stderr)
         sys.exit(e.exit_code)
     except RagError as e:

@@ -23,6 +23,7 @@ def assert_one_line_error(result):
     assert "Traceback" not in result.stderr + result.stdout
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "unexpected" not in lines[0], "bad input must be reported as such, not as a bug"
 
 
 def test_search_json_follows_the_contract(seeds_index):
@@ -57,12 +58,20 @@ def test_search_builds_the_index_on_first_use(tmp_path, corpus_copy):
         ("search", "x", "--mode", "telepathy"),
         ("search",),
         ("frobnicate",),
+        ("ask", ""),
+        ("ask", "x", "-k", "0"),
+        ("ask", "x", "--generator", "no-such-generator"),
+        ("ask", "x", "--bogus-option"),
+        ("eval", "--dataset", "/nonexistent/data"),
+        ("eval", "--mode", "telepathy"),
+        ("search", "x", "--where", "nonsense"),
+        ("search", "x", "--where", "colour=red"),
         ("index", "--corpus", "/nonexistent/corpus"),
         ("search", "x", "--corpus", "/nonexistent/corpus", "--index", "/nonexistent/index"),
     ],
 )
 def test_bad_input_is_one_line_and_a_non_zero_exit(args, seeds_index):
-    extra = () if "--index" in args or args[0] != "search" else ("--index", str(seeds_index.path))
+    extra = () if "--index" in args or args[0] not in ("search", "ask", "eval") else ("--index", str(seeds_index.path))
     assert_one_line_error(rag(*args, *extra))
 
 
