@@ -15,7 +15,7 @@ makes no claim it does not source. Markers are renumbered 1, 2, … in order of 
 left with no sentence abstains.
 
 `SUPPORT_MIN` was calibrated with `eval/calibrate_support.py` (see that script and
-docs/readme-4.md): corpus sentences cited against their own passage (supported) versus against
+eval/answers.md): corpus sentences cited against their own passage (supported) versus against
 other passages of the same corpus (fabricated), on the tune half's retrieved passages only.
 """
 
