@@ -142,7 +142,7 @@ class Index:
     ) -> Index:
         """Build or update the index at `path` from the corpus folder. Without `rebuild`, an
         existing index is updated: unchanged documents keep their chunks and vectors.
-        `index_type` is one of INDEX_TYPES; "auto" picks flat (exact) or HNSW by size."""
+        `index_type` is one of INDEX_TYPES; "auto" picks flat (exact) or IVF by size."""
         if index_type not in INDEX_TYPES:
             raise QueryError(f"unknown index type {index_type!r}: choose one of {', '.join(INDEX_TYPES)}")
         path = Path(path)
