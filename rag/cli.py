@@ -145,11 +145,11 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Rank the passages that bear on QUERY (the index is built on first use)."""
-    from rag.retrieval import DEFAULT_MODE, Retriever, default_reranker, parse_where
+    from rag.retrieval import DEFAULT_MODE, DEFAULT_RERANKER, Retriever, parse_where
 
     parse_where(where)  # a bad filter fails before anything loads
     opened = _open_index(corpus, index, model)
-    choice = "auto" if rerank is None else default_reranker() if rerank else None
+    choice = "auto" if rerank is None else DEFAULT_RERANKER if rerank else None
     retriever = Retriever(opened, mode=mode or DEFAULT_MODE, rerank=choice)
     hits = retriever.search(query, k=k, where=where)
     if as_json:

@@ -118,11 +118,6 @@ def _load_sentence_transformer(name: str):
 
 
 
-
-def make_embedder(model: str | None = None) -> Embedder:
-    return SentenceTransformerEmbedder(model)
-
-
 # -- the ONNX query path ------------------------------------------------------------------------
 # An index build exports its sentence-transformers model to ONNX (the whole module chain:
 # transformer, pooling, any dense layers) and stores it beside the vectors with the tokenizer.

@@ -336,7 +336,7 @@ def eval_variants(mode: str, rerank: bool | None = None) -> list[tuple[str, Call
     or off (False). "all": every mode as it ships, plus plain fusion (RRF k=60, equal weights: the
     baseline the hybrid must beat) and the hybrid's fusion without its reranker."""
     from rag.errors import QueryError
-    from rag.retrieval import RANKERS, RERANK_BY_DEFAULT, HybridRanker, Retriever, default_reranker
+    from rag.retrieval import DEFAULT_RERANKER, RANKERS, RERANK_BY_DEFAULT, HybridRanker, Retriever
 
     def plain(index):
         retriever = Retriever(index, mode="hybrid", rerank=None)
@@ -354,5 +354,5 @@ def eval_variants(mode: str, rerank: bool | None = None) -> list[tuple[str, Call
     if rerank is None or rerank == by_default:
         return [(mode, lambda ix: Retriever(ix, mode=mode))]
     if rerank:
-        return [(f"{mode}+rerank", lambda ix: Retriever(ix, mode=mode, rerank=default_reranker()))]
+        return [(f"{mode}+rerank", lambda ix: Retriever(ix, mode=mode, rerank=DEFAULT_RERANKER))]
     return [(f"{mode}-norerank", lambda ix: Retriever(ix, mode=mode, rerank=None))]

@@ -201,10 +201,6 @@ RERANK_DEPTH = 30  # candidates the reranker sees
 RERANK_BY_DEFAULT = {"hybrid": DEFAULT_RERANKER}
 
 
-def default_reranker() -> str:
-    return DEFAULT_RERANKER
-
-
 # -- filters -------------------------------------------------------------------------------------
 FILTER_FIELDS = ("provider", "published", "topics", "doc_id", "kind", "title", "url", "heading")
 _ORDERED_FIELDS = ("published", "doc_id", "title")
