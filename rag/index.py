@@ -89,6 +89,7 @@ class Index:
     _vectors: np.ndarray | None = field(default=None, repr=False)
     _query_embedder: Embedder | None = field(default=None, repr=False)
     _bm25: object | None = field(default=None, repr=False)
+    _last_query: tuple[str, np.ndarray] | None = field(default=None, repr=False)
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -273,6 +274,13 @@ class Index:
             else:
                 self._query_embedder = self.embedder
         return self._query_embedder
+
+    def encode_query(self, query: str) -> np.ndarray:
+        """The query's embedding by `query_embedder`. The last one is kept, so a ranker, a fusion
+        and a reranker working on the same query embed it once."""
+        if self._last_query is None or self._last_query[0] != query:
+            self._last_query = (query, self.query_embedder.encode([query], kind="query")[0])
+        return self._last_query[1]
 
     def search_vectors(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, rows) for one normalized query vector; `allowed` restricts to those rows."""

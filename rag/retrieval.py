@@ -48,19 +48,9 @@ class DenseRanker:
             preload()  # the ONNX session loads while the caller gets on with its own set-up
 
     def rank(self, query: str, k: int, allowed: np.ndarray | None = None) -> Ranked:
-        vector = query_vector(self.index, query)
+        vector = self.index.encode_query(query)
         scores, rows = self.index.search_vectors(vector, k, allowed)
         return [(int(r), float(s)) for r, s in zip(rows, scores)]
-
-
-_LAST_QUERY: list = [None, None, None]  # [index, query, vector]: a reranker reuses the ranker's
-
-
-def query_vector(index: Index, query: str) -> np.ndarray:
-    """The query's embedding by the index's query embedder (ONNX when stored: no torch)."""
-    if _LAST_QUERY[0] is not index or _LAST_QUERY[1] != query:
-        _LAST_QUERY[:] = [index, query, index.query_embedder.encode([query], kind="query")[0]]
-    return _LAST_QUERY[2]
 
 
 class BM25Ranker:
@@ -132,7 +122,7 @@ class HybridRanker:
         rows = np.array(sorted({r for r, _ in dense} | {r for r, _ in bm25}), dtype=np.int64)
         if len(rows) == 0:
             return []
-        d = np.asarray(self.index.vectors[rows], dtype=np.float32) @ query_vector(self.index, query)
+        d = np.asarray(self.index.vectors[rows], dtype=np.float32) @ self.index.encode_query(query)
         fused = self.alpha * _minmax(d) + (1 - self.alpha) * _minmax(bm25_scores[rows])
         order = np.argsort(-fused, kind="stable")[:k]
         return [(int(rows[i]), float(fused[i])) for i in order]
@@ -185,7 +175,7 @@ class RocchioReranker:
         rows = np.array([r for r, _ in candidates], dtype=np.int64)
         incoming = np.array([s for _, s in candidates], dtype=np.float64)
         vectors = np.asarray(index.vectors[rows], dtype=np.float32)
-        q = query_vector(index, query) + self.beta * vectors[: self.feedback].mean(axis=0)
+        q = index.encode_query(query) + self.beta * vectors[: self.feedback].mean(axis=0)
         q /= max(float(np.linalg.norm(q)), 1e-9)
         blended = self.weight * _minmax(vectors @ q) + (1 - self.weight) * _minmax(incoming)
         order = np.argsort(-blended, kind="stable")
