@@ -48,20 +48,33 @@ def _paths(corpus: Path | None, index: Path | None) -> tuple[Path, Path]:
     return corpus or default_corpus, index or default_index
 
 
-def _progress_bar(description: str):
-    """A rich progress bar on stderr, as a callback(done, total) and a context manager."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+class _ProgressBar:
+    """A rich progress bar on stderr: use as `with _ProgressBar(text) as update:` and pass `update`
+    as an on_progress(done, total) callback. It appears on the first update, so work that fails
+    before making progress (bad input) prints its error alone."""
 
-    progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=_stderr(), transient=True,
-    )
-    task = progress.add_task(description, total=None)
+    def __init__(self, description: str):
+        self.description = description
+        self.progress = None
 
-    def update(done: int, total: int) -> None:
-        progress.update(task, completed=done, total=total)
+    def __call__(self, done: int, total: int) -> None:
+        if self.progress is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    return progress, update
+            self.progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                console=_stderr(), transient=True,
+            )
+            self.task = self.progress.add_task(self.description, total=total)
+            self.progress.start()
+        self.progress.update(self.task, completed=done, total=total)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.stop()
 
 
 def _open_index(corpus: Path | None, index: Path | None, model: str | None):
@@ -76,8 +89,7 @@ def _open_index(corpus: Path | None, index: Path | None, model: str | None):
 
         raise IndexNotFoundError(f"no index at {index}, and no corpus folder {corpus} to build it from (pass --index or --corpus)")
     _stderr().print(f"No index at {index} yet: building it from {corpus} (first use only).")
-    progress, update = _progress_bar("embedding chunks")
-    with progress:
+    with _ProgressBar("embedding chunks") as update:
         built = Index.build(corpus, index, model, on_progress=update)
     _report_build(built.report, index)
     return built
@@ -117,8 +129,7 @@ def index(
     from rag.index import Index
 
     corpus, index = _paths(corpus, index)
-    progress, update = _progress_bar("embedding chunks")
-    with progress:
+    with _ProgressBar("embedding chunks") as update:
         built = Index.build(corpus, index, model, rebuild=rebuild, on_progress=update, index_type=index_type)
     if as_json:
         print(json.dumps({"index": str(index), **asdict(built.report)}, ensure_ascii=False))
@@ -186,10 +197,9 @@ def _assistant(
 ):
     from rag.assistant import Assistant
     from rag.errors import QueryError
-    from rag.generation import GENERATORS, make_generator
+    from rag.generation import generator_factory, make_generator
 
-    if generator is not None and generator not in GENERATORS:  # before the index is opened or built
-        raise QueryError(f"unknown generator {generator!r}: choose one of {', '.join(GENERATORS)}")
+    generator_factory(generator)  # a bad name fails before the index is opened or built
     if model_path is not None and generator != "llama-cpp":
         raise QueryError("--model-path is for --generator llama-cpp")
     opened = _open_index(corpus, index, model)
@@ -373,20 +383,19 @@ def eval_(
 
     runs = evaluation.eval_variants(mode or DEFAULT_MODE, rerank)  # validates the mode before any heavy work
     if data.kind == "beir":
-        progress, update = _progress_bar(f"embedding {data.path.name}")
-        with progress:
+        with _ProgressBar(f"embedding {data.path.name}") as update:
             opened = evaluation.beir_index(data.path, model, on_progress=update)
     else:
         opened = _open_index(corpus, index, model)
     results = []
     for label, make in runs:
-        progress, update = _progress_bar(f"{label}: queries")
-        with progress:
-            result = evaluation.evaluate(opened, data, label, retriever=make(opened), label=label, depth=k, on_progress=update)
+        retriever = make(opened)
+        with _ProgressBar(f"{label}: queries") as update:
+            result = evaluation.evaluate(opened, data, label, retriever=retriever, label=label, depth=k, on_progress=update)
         if data.kind == "gold":  # answers too: accuracy, citation precision, abstention (rag/answer_eval.py)
             from rag.answer_eval import answer_metrics
 
-            result.metrics.update(answer_metrics(opened, data.rows, retriever=make(opened)))
+            result.metrics.update(answer_metrics(opened, data.rows, retriever=retriever))
         results.append(result)
     if plot:
         evaluation.plot(results, plot)

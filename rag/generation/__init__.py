@@ -38,12 +38,17 @@ GENERATORS: dict[str, Callable[..., object]] = {"templated": _templated, "llama-
 DEFAULT_GENERATOR = "templated"
 
 
-def make_generator(name: str | None = None, index=None, **options):
-    """The generator registered under `name` (default: templated), built with `options`."""
+def generator_factory(name: str | None = None) -> Callable[..., object]:
+    """The factory registered under `name` (default: templated); an unknown name is a QueryError."""
     name = name or DEFAULT_GENERATOR
     if name not in GENERATORS:
         raise QueryError(f"unknown generator {name!r}: choose one of {', '.join(GENERATORS)}")
-    factory = GENERATORS[name]
+    return GENERATORS[name]
+
+
+def make_generator(name: str | None = None, index=None, **options):
+    """The generator registered under `name` (default: templated), built with `options`."""
+    factory = generator_factory(name)
     if "index" in inspect.signature(factory).parameters:
         options["index"] = index
     return factory(**options)
