@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rag.errors import MissingExtraError, ModelError
 from rag.generation.base import Turn
-from rag.generation.openai_compat import MAX_PASSAGE_CHARS, chat_messages, cite_unmarked
+from rag.generation.openai_compat import MAX_PASSAGE_CHARS, ChatModelGenerator, chat_messages
 from rag.types import Hit
 
 DEFAULT_THREADS = 2  # llama.cpp's own default uses one thread on this 2-core machine
@@ -77,7 +77,7 @@ def load_model(path: str, n_ctx: int = DEFAULT_CONTEXT, n_threads: int = DEFAULT
     return model
 
 
-class LlamaCppGenerator:
+class LlamaCppGenerator(ChatModelGenerator):
     """Streams an answer from a local GGUF model. Constructing it loads nothing."""
 
     name = "llama-cpp"
@@ -110,12 +110,6 @@ class LlamaCppGenerator:
     @property
     def model(self):
         return load_model(str(self.model_path), self.n_ctx, self.n_threads, self.seed)
-
-    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Iterator[str]:
-        if not hits:
-            return iter(())
-        tokens = self.tokens(question, hits, history)
-        return cite_unmarked(tokens, hits) if self.attribute else tokens
 
     def tokens(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Iterator[str]:
         """The model's own text, token by token, as it is sampled."""

@@ -118,7 +118,23 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-class OpenAICompatGenerator:
+class ChatModelGenerator:
+    """What the LLM generators share: `stream` is the model's `tokens`, with a source proposed for
+    sentences it left unmarked when `attribute` is on (the citation check still judges them)."""
+
+    attribute: bool = True
+
+    def tokens(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Iterator[str]:
+        raise NotImplementedError
+
+    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Iterator[str]:
+        if not hits:
+            return iter(())
+        tokens = self.tokens(question, hits, history)
+        return cite_unmarked(tokens, hits) if self.attribute else tokens
+
+
+class OpenAICompatGenerator(ChatModelGenerator):
     """Streams an answer from an OpenAI-compatible server. Nothing connects until `stream`."""
 
     name = "openai"
@@ -174,12 +190,6 @@ class OpenAICompatGenerator:
             raise QueryError(f"set RAG_OPENAI_MODEL to the model to use: the server at {self.where} offers {listed}")
         self.model = models[0]
         return self.model
-
-    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Iterator[str]:
-        if not hits:
-            return iter(())
-        tokens = self.tokens(question, hits, history)
-        return cite_unmarked(tokens, hits) if self.attribute else tokens
 
     def tokens(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Iterator[str]:
         """The server's text, piece by piece as it streams in."""
