@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -33,6 +34,30 @@ class Embedder(Protocol):
     def encode(self, texts: list[str], kind: str = "passage") -> np.ndarray:
         """`kind` is "query" or "passage"; returns float32 [len(texts), dim], rows of norm 1."""
         ...
+
+
+@dataclass(frozen=True)
+class TokenVectors:
+    """A text's contextual token embeddings (the transformer's last layer, before pooling), rows of
+    norm 1, with the word of the text each token belongs to (`words[word_of[i]]`; -1 for the
+    model's special tokens). An embedder that can give them has `token_vectors(text)`."""
+
+    words: tuple[str, ...]
+    word_of: tuple[int, ...]
+    vectors: np.ndarray  # float32 [tokens, dim]
+
+
+def _token_vectors(text: str, word_ids, offsets, vectors: np.ndarray) -> TokenVectors:
+    """Group a tokenizer's word ids and character offsets into `TokenVectors`."""
+    spans: dict[int, list[int]] = {}
+    for w, (start, end) in zip(word_ids, offsets):
+        if w is not None:
+            spans.setdefault(w, []).extend((start, end))
+    order = {w: i for i, w in enumerate(sorted(spans))}
+    words = tuple(text[min(spans[w]) : max(spans[w])] for w in sorted(spans))
+    word_of = tuple(-1 if w is None else order[w] for w in word_ids)
+    vectors = np.asarray(vectors[: len(word_of)], dtype=np.float32)
+    return TokenVectors(words, word_of, vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12))
 
 
 def canonical_model_name(name_or_path: str | None) -> str:
@@ -92,6 +117,14 @@ class SentenceTransformerEmbedder:
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def token_vectors(self, text: str, kind: str = "query") -> TokenVectors:
+        model = self.model
+        prompts = getattr(model, "prompts", None) or {}
+        prompt = prompts.get(kind, "")
+        out = model.encode([prompt + text], output_value="token_embeddings", convert_to_numpy=False, show_progress_bar=False)[0]
+        encoding = model.tokenizer(prompt + text, truncation=True, max_length=model.max_seq_length, return_offsets_mapping=True)
+        return _token_vectors(prompt + text, encoding.word_ids(), encoding["offset_mapping"], out.cpu().numpy())
+
 
 def _load_sentence_transformer(name: str):
     # Set before transformers is imported: with the hub off, a missing model fails at once.
@@ -126,6 +159,11 @@ def _load_sentence_transformer(name: str):
 
 ONNX_MODEL = "model.onnx"
 ONNX_TOKENIZER = "tokenizer.json"
+# What the exported graph returns: the pooled vector, and the token vectors it was pooled from
+# (the templated generator matches a question's words against a passage's with them). An export
+# without the second (older rag) is re-exported at the next build; until then the answer-time
+# word match falls back to the torch model.
+ONNX_OUTPUTS = ("sentence_embedding", "token_embeddings")
 ONNX_TOLERANCE = 1e-4  # max abs difference per vector component accepted at export (measured: ~2e-7)
 _ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _PROBE_TEXTS = (
@@ -206,9 +244,29 @@ class OnnxEmbedder:
                 "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
                 "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
             }
-            out[rows] = self._session.run(None, {k: feed[k] for k in self.record["inputs"]})[0]
+            out[rows] = self._session.run([ONNX_OUTPUTS[0]], {k: feed[k] for k in self.record["inputs"]})[0]
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
+
+    @property
+    def has_token_vectors(self) -> bool:
+        return ONNX_OUTPUTS[1] in self.record.get("outputs", ())
+
+    def token_vectors(self, text: str, kind: str = "query") -> TokenVectors:
+        if not self.has_token_vectors:
+            raise ExportError("this ONNX export has no token vectors (made by an older rag): run `rag index --rebuild`")
+        if self._session is None:
+            self._ensure_loaded()
+        prompt = (self.record.get("prompts") or {}).get(kind, "")
+        encoding = self._tokenizer.encode(prompt + text)
+        n = sum(encoding.attention_mask)
+        feed = {
+            "input_ids": np.array([encoding.ids[:n]], dtype=np.int64),
+            "attention_mask": np.array([encoding.attention_mask[:n]], dtype=np.int64),
+            "token_type_ids": np.array([encoding.type_ids[:n]], dtype=np.int64),
+        }
+        vectors = self._session.run([ONNX_OUTPUTS[1]], {k: feed[k] for k in self.record["inputs"]})[0][0]
+        return _token_vectors(prompt + text, encoding.word_ids[:n], encoding.offsets[:n], vectors)
 
 
 def onnx_cache_dir() -> Path:
@@ -223,7 +281,7 @@ def model_fingerprint(embedder: SentenceTransformerEmbedder) -> str:
     import hashlib
 
     model = embedder.model
-    digest = hashlib.sha256(json.dumps([embedder.name, int(model.max_seq_length), dict(model.prompts or {})]).encode())
+    digest = hashlib.sha256(json.dumps([embedder.name, int(model.max_seq_length), dict(model.prompts or {}), ONNX_OUTPUTS]).encode())
     for name, tensor in sorted(model.state_dict().items()):
         digest.update(name.encode())
         digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(dtype=_torch().uint8).numpy().tobytes())
@@ -268,12 +326,14 @@ def export_onnx(embedder: Embedder, folder: Path) -> dict:
             self.st_model = st_model
 
         def forward(self, *inputs):
-            return self.st_model(dict(zip(names, inputs)))["sentence_embedding"]
+            out = self.st_model(dict(zip(names, inputs)))
+            return out["sentence_embedding"], out["token_embeddings"]
 
     folder.mkdir(parents=True, exist_ok=True)
     sample = tokenizer(["a sample query", "a longer sample passage of text"], padding=True, return_tensors="pt")
     dynamic = {n: {0: "batch", 1: "tokens"} for n in names}
     dynamic["sentence_embedding"] = {0: "batch"}
+    dynamic["token_embeddings"] = {0: "batch", 1: "tokens"}
     import warnings
 
     try:
@@ -281,7 +341,7 @@ def export_onnx(embedder: Embedder, folder: Path) -> dict:
             warnings.simplefilter("ignore")
             torch.onnx.export(
                 Wrapper(model).eval(), tuple(sample[n] for n in names), str(folder / ONNX_MODEL),
-                input_names=names, output_names=["sentence_embedding"], dynamic_axes=dynamic,
+                input_names=names, output_names=list(ONNX_OUTPUTS), dynamic_axes=dynamic,
                 opset_version=17, dynamo=False,
             )
     except Exception as e:  # the exporter raises many types; any of them means "not exportable"
@@ -291,6 +351,7 @@ def export_onnx(embedder: Embedder, folder: Path) -> dict:
         "kind": "onnx",
         "folder": folder.name,
         "inputs": names,
+        "outputs": list(ONNX_OUTPUTS),
         "dim": embedder.dim,
         "max_seq_length": int(model.max_seq_length),
         "pad_id": int(tokenizer.pad_token_id or 0),

@@ -30,6 +30,7 @@ import numpy as np
 from rag.chunking import ChunkerSettings, chunk_document
 from rag.corpus import load_corpus
 from rag.embedding import (
+    ONNX_OUTPUTS,
     Embedder,
     ExportError,
     OnnxEmbedder,
@@ -421,7 +422,7 @@ def _store_query_encoder(folder: Path, embedder: Embedder, previous: Index | Non
     if not isinstance(embedder, SentenceTransformerEmbedder):
         return {"kind": "none", "reason": f"{type(embedder).__name__} is not a sentence-transformers model"}
     record = (previous.manifest.get("query_encoder") or {}) if previous is not None else {}
-    if record.get("kind") == "onnx":
+    if record.get("kind") == "onnx" and list(record.get("outputs", ())) == list(ONNX_OUTPUTS):  # older exports: redo
         try:
             _link_tree(previous.path / record.get("folder", QUERY_ENCODER_DIR), folder)
             return {**record, "folder": folder.name}

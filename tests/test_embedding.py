@@ -56,6 +56,19 @@ def test_onnx_vectors_equal_torch_vectors(seeds_index, real_embedder):
     assert onnx.encode([], kind="query").shape == (0, 384)
 
 
+def test_onnx_token_vectors_equal_torch_token_vectors(seeds_index, real_embedder):
+    onnx = seeds_index.query_embedder
+    assert onnx.has_token_vectors
+    for text in [*QUERIES, seeds_index.chunks[0].search_text, "Ünïcödé, emoji 🙂 and emotion-reading AI's limits"]:
+        got, expected = onnx.token_vectors(text), real_embedder.token_vectors(text)
+        assert got.words == expected.words and got.word_of == expected.word_of, text
+        assert got.vectors.shape == expected.vectors.shape and np.abs(got.vectors - expected.vectors).max() < 1e-5
+        assert np.allclose(np.linalg.norm(got.vectors, axis=1), 1.0, atol=1e-5)
+        assert got.word_of[0] == got.word_of[-1] == -1  # [CLS] and [SEP] belong to no word
+    words = onnx.token_vectors("emotion-reading AI's").words
+    assert words == ("emotion", "-", "reading", "AI", "'", "s")  # each word as written
+
+
 def test_onnx_rankings_equal_torch_rankings_on_the_shipped_corpus(seeds_index, real_embedder):
     every = len(seeds_index.chunks)
     for query in QUERIES:

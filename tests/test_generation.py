@@ -207,3 +207,26 @@ def test_words_that_point_at_the_source_do_not_count_as_unanswered(seeds_index, 
 
     hits = Retriever(seeds_index).search(question, k=5)
     assert expected in answer_text(TemplatedGenerator(seeds_index), question, hits)
+
+
+def _match(index, question):
+    return _selection(index, question).match
+
+
+def test_word_match_is_low_when_the_passage_never_states_what_is_asked(seeds_index):
+    """A question about the seal network whose words the passage all states, against one that
+    asks what it never says (a zoo): the unmatched word pulls the match down."""
+    stated = _match(seeds_index, "What was the seal-recognition network trained on?")
+    unstated = _match(seeds_index, "Which zoo keeps the harbor seals that the network tells apart?")
+    assert stated is not None and unstated is not None
+    assert stated - unstated > 0.3, (stated, unstated)
+
+
+def test_word_match_ranks_a_paraphrase_above_a_contrary_word(seeds_index):
+    """The headline calls it a "scam": the same word matches best, a synonym sharing no stem
+    ("fraud") well, a word the piece never applies ("triumph") poorly, in context."""
+    scam, fraud, triumph = (
+        _match(seeds_index, f"Which outlet called facial expression recognition a {word}?") for word in ("scam", "fraud", "triumph")
+    )
+    assert scam > fraud > triumph + 0.15, (scam, fraud, triumph)
+    assert not _selection(seeds_index, "Which outlet called facial expression recognition a fraud?").abstain

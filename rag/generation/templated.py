@@ -20,10 +20,15 @@ The best sentence answers; up to `max_sentences` more join it when they score ne
 `prompts/answer.j2` with `[n]` markers (n = the passage's rank).
 
 It abstains (yields nothing; the assistant then says the corpus does not answer) when the evidence
-is weak: the confidence of the chosen sentences is below `ANSWER_MIN`, or the question asks for a
-type of answer none of them holds. Confidence mixes the best sentence's meaning match, its
-passage's, how much of the question the chosen sentences cover, and how much of its relation words
-they or their neighbours use. Relation words are the question's words less the names in it (the
+is weak: the evidence of the chosen sentences is below `ANSWER_MIN`, or the question asks for a
+type of answer none of them holds. The evidence is the mean of two measures:
+
+- confidence: the best sentence's meaning match, its passage's, how much of the question the
+  chosen sentences cover, and how much of its relation words they or their neighbours use;
+- word match (`word_match`): how well the passage matches the question's least matched word,
+  compared as contextual token vectors of the same model ("con" ~ "scam" in context). A question
+  that names what a passage is about but asks what it never says ("which judge presides over the
+  Flickr suits?") leaves one word matched by nothing in it. Relation words are the question's words less the names in it (the
 words the corpus capitalizes in running text): "What was WANdisco's revenue?" asks "revenue" of
 WANdisco, and a passage that only names WANdisco does not answer it. So a question that shares a
 name with the corpus but asks about something it never mentions (a club's league results, when the
@@ -37,7 +42,8 @@ close to it in the embedding space ("animals" ~ seals, `FOCUS_SIM`); a headline 
 only by a name it holds that the question does not use ("which companies deny …?" ~ Amazon,
 `FOCUS_NAME_SIM`), since its other words are the question's own topic words.
 The weights and thresholds were fitted on the tune split of eval/questions.jsonl only
-(eval/tune_templated.py); the test split reports the result.
+(eval/tune_templated.py; eval/cv_abstention.py compares the evidences by cross-validation there);
+the test split reports the result.
 """
 
 from __future__ import annotations
@@ -68,11 +74,17 @@ C_SEMANTIC, C_CONTEXT, C_COVERAGE, C_RELATION = 0.5, 0.2, 0.3, 0.1
 NEIGHBOUR_SHARE = 0.5  # question words found only in the next/previous sentence count this much
 JOIN_MARGIN = 0.15  # an extra sentence must score within this of the best one
 RESTATES = 0.9  # a best sentence covering this share of the question only restates it
-ANSWER_MIN = 0.403  # confidence below this abstains (eval/tune_templated.py on the tune split)
+ANSWER_MIN = 0.359  # evidence below this abstains (eval/tune_templated.py on the tune split)
 COUNT_WINDOW = 3  # "how many <noun>": the figure stands at most this many words before the noun
 FOCUS_NAME_SIM = 0.40  # a headline's name this close to the noun is one ("companies" ~ Microsoft; tune split)
 FOCUS_SIM = 0.30  # "which <noun>": a sentence word this close to the noun names it (tune split)
 DUPLICATE_OVERLAP = 0.8  # share of content words two sentences must share to count as one
+# Words that say what kind of answer or which source is wanted ("which outlet", "the date", "the
+# release", "the notes", "what kind of"), not what it is about: the passage need not contain them.
+FRAMING = frozenset(
+    "notes note release headline news report reported reports outlet site newspaper publication date kind kinds "
+    "sort type types way ways name called".split()
+)
 
 # Answer-type cues: what kind of thing the question's wording asks for.
 _ASKS_SOURCE = re.compile(
@@ -216,6 +228,7 @@ class Selection:
     kind: str | None
     typed: bool
     asked: float = 1.0  # share of the question's relation words (`relation_terms`) they, or their neighbours, use
+    match: float | None = None  # how well the passage covers the question's least covered word (`word_match`)
 
     @property
     def evidence(self) -> float:
@@ -225,7 +238,9 @@ class Selection:
         relation is often paraphrased, "what does ERT stand for?". See eval/answers.md.)"""
         if not self.chosen or not self.typed:
             return 0.0
-        return self.confidence
+        if self.match is None:  # an embedder without token vectors: the confidence alone
+            return self.confidence
+        return (self.confidence + self.match) / 2
 
     @property
     def abstain(self) -> bool:
@@ -244,6 +259,7 @@ class TemplatedGenerator:
         self._df: dict[str, int] | None = None
         self._names: frozenset[str] | None = None
         self._rows: dict[str, int] | None = None
+        self._token_embedder = None
         self._n = 0
 
     @property
@@ -323,7 +339,48 @@ class TemplatedGenerator:
             # The answer comes from the document the last answer cited, so the topic was settled
             # then; what is left to judge is whether it says what is asked now.
             confidence = max(confidence, own_coverage)
-        return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked)
+        match = self.word_match(question, chosen, hits)
+        return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match)
+
+    def word_match(self, question: str, chosen: Sequence[Candidate], hits: Sequence[Hit]) -> float | None:
+        """How well the passage covers the question's least covered word, in context: for each
+        content word of the question (as the user wrote it, less words that only say what kind of
+        answer or source is wanted, `FRAMING`), the best cosine between its token vectors and the
+        passage's (the chosen sentences with their neighbours, title, heading and provider),
+        averaged over its tokens; the lowest over the words. Contextual token vectors match
+        paraphrases ("con" ~ "scam", "writes" ~ "Writer") that stems miss, and a question that
+        names what the passage is about but asks what it never says ("which judge presides over
+        the suits?") leaves one word ("judge") matched by nothing. None when the embedder has
+        no token vectors."""
+        embedder = self.token_embedder
+        if embedder is None or not chosen or not question.strip():
+            return None
+        text = " ".join(dict.fromkeys(c.around for c in chosen)) + " " + passage_context(hits[chosen[0].n - 1].chunk)
+        # All of it, a follow-up's carried-over turn too ("and who published it? (What is …?)"):
+        # "published" alone would match any byline.
+        q = embedder.token_vectors(question, kind="query")
+        p = embedder.token_vectors(text, kind="passage")
+        passage = p.vectors[[i for i, w in enumerate(p.word_of) if w >= 0]]
+        if not len(passage):
+            return None
+        best = (q.vectors @ passage.T).max(axis=1)
+        scores = []
+        for w, word in enumerate(q.words):
+            word = word.lower()
+            if word in STOPWORDS or word in FRAMING or len(word) < 2 or not word[0].isalnum():
+                continue
+            scores.append(float(best[[i for i, x in enumerate(q.word_of) if x == w]].mean()))
+        return min(scores) if scores else None
+
+    @property
+    def token_embedder(self):
+        """The embedder that gives token vectors: the index's query path when its export has them
+        (no torch), else the index's own model; None when neither can."""
+        if self._token_embedder is None:
+            candidates = [getattr(self._vectors, "embedder", None)] if self.index is None else [query_embedder(self.index), self.index.embedder]
+            usable = [e for e in candidates if e is not None and hasattr(e, "token_vectors") and getattr(e, "has_token_vectors", True)]
+            self._token_embedder = usable[0] if usable else False
+        return self._token_embedder or None
 
     def focus(self, question: str, kind: str | None) -> Focus | None:
         """The thing the question asks about, when its answer must name it: the head noun of
