@@ -54,6 +54,11 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("When did it come out?", "date"),
         ("On what date was the notice filed?", "date"),
         ("How many people signed it?", "number"),
+        ("How much data did they gather?", "number"),
+        ("How accurate is the classifier?", "percent"),
+        ("What error rate share did the audit find?", "percent"),
+        ("How much did the city spend on the cameras?", "money"),
+        ("What was the vendor's annual revenue?", "money"),
         ("Why do models struggle with mixed emotions?", None),
     ],
 )
@@ -105,6 +110,18 @@ def test_a_calendar_date_is_not_an_amount(seeds_index):
     assert not holds_type("number", "It was announced on July 7, 2022.", hit)
     assert holds_type("number", "There were over 3,900 nominations in 2022.", hit)
     assert holds_type("number", "It reached 95% accuracy.", hit)
+
+
+def test_a_share_needs_a_percentage_and_a_sum_needs_a_currency(seeds_index):
+    """"What accuracy?" is not answered by "thousands of photos", nor "how much did it cost?" by
+    "3,900 nominations": an amount that names its unit needs that unit."""
+    hit = Hit(seeds_index.chunks[0], 1.0, 1)
+    assert holds_type("percent", "It reached 95% accuracy.", hit)
+    assert holds_type("percent", "Some 40 per cent of them agreed.", hit)
+    assert not holds_type("percent", "It was trained on thousands of photos of 300 seals.", hit)
+    assert holds_type("money", "The licence costs $1,200 a year.", hit)
+    assert holds_type("money", "It is a multi-billion-dollar industry.", hit)
+    assert not holds_type("money", "There were over 3,900 nominations.", hit)
 
 
 def test_relation_terms_leave_out_the_names_in_a_question():

@@ -103,6 +103,22 @@ _ASKS_NUMBER = re.compile(
     r"\bwhat\s+(?:percentage|percent|share|number|accuracy|proportion|amount|size)\b",
     re.IGNORECASE,
 )
+# Two kinds of amount name their unit: a share ("what accuracy", "how accurate", "what percentage")
+# is answered by a percentage, a sum of money ("how much did it cost", "what revenue") by a currency.
+# Any other figure in the passage counts something else ("thousands of photos" is no accuracy).
+_ASKS_PERCENT = re.compile(
+    r"\bhow\s+accurate\b|\b(?:what|which)\b[^?]{0,32}?\b(?:percentage|percent|accuracy|proportion|share)\b",
+    re.IGNORECASE,
+)
+_ASKS_MONEY = re.compile(
+    r"\bhow\s+much\b[^?]*\b(?:cost|costs|pay|paid|charge\w*|spen[dt]\w*|earn\w*|raise\w*|worth|revenue|sales|price\w*|"
+    r"fund\w*|invest\w*|fine[ds]?|sell|sold|valu\w*|budget)\b|"
+    r"\b(?:what|which)\b[^?]{0,32}?\b(?:price|cost|revenue|salary|fee|fine|budget|valuation|profit|sum)\b|"
+    r"\bwhat\b[^?]*\b(?:pay|paid)\b",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(r"%|\bper\s?cent(?:age)?\b|\bpercent(?:age)?\b", re.IGNORECASE)
+_MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|usd|eur|gbp)\b", re.IGNORECASE)
 _DATE = re.compile(
     r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December)\b",
@@ -127,9 +143,10 @@ _ASKS_PUBLICATION = re.compile(
 
 
 def answer_type(question: str) -> str | None:
-    """"source", "date", "number" or None (any sentence may answer)."""
+    """"source", "date", "percent", "money", "number" or None (any sentence may answer)."""
     first = split_sentences(question)[0] if question.strip() else question
-    for kind, pattern in (("source", _ASKS_SOURCE), ("date", _ASKS_DATE), ("number", _ASKS_NUMBER)):
+    kinds = (("source", _ASKS_SOURCE), ("date", _ASKS_DATE), ("percent", _ASKS_PERCENT), ("money", _ASKS_MONEY), ("number", _ASKS_NUMBER))
+    for kind, pattern in kinds:
         if pattern.search(first):
             return kind
     return None
@@ -143,6 +160,10 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
         return bool(provider) and provider.lower() in sentence.lower()
     if kind == "date":
         return bool(_DATE.search(sentence)) and (about_publication or not is_byline(sentence, hit.chunk))
+    if kind == "percent":
+        return bool(_PERCENT.search(sentence))
+    if kind == "money":
+        return bool(_MONEY.search(sentence))
     if kind == "number":
         return bool(_QUANTITY.search(_CALENDAR.sub(" ", sentence)))
     return True
