@@ -1,6 +1,7 @@
 """Answer metrics on the gold set, per split (tune / test / all), through the Python API.
 
-    .venv/bin/python eval/run_answers.py [--index indexes/default] [--generator templated] [--split tune] [--json] [--show]
+    .venv/bin/python eval/run_answers.py [--index indexes/default] [--generator templated] [--split tune]
+        [--first-id N] [--last-id M] [--json] [--show]
 
 Metrics are defined in rag/answer_eval.py. `--show` lists every question with its outcome.
 """
@@ -23,6 +24,7 @@ def main() -> None:
     parser.add_argument("--mode", default=None)
     parser.add_argument("-k", type=int, default=5)
     parser.add_argument("--first-id", type=int, default=0, help="only questions whose id number is at least this (q76 → 76)")
+    parser.add_argument("--last-id", type=int, default=None, help="only questions whose id number is at most this")
     parser.add_argument("--split", default=None, help="only this split (tune while the method is being changed)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--show", action="store_true", help="list each tune question with its outcome")
@@ -31,7 +33,8 @@ def main() -> None:
     corpus, default_index = default_paths()
     index = Index.open_or_build(args.index or default_index, corpus)
     assistant = Assistant(index, generator=args.generator, k=args.k, mode=args.mode)
-    rows = [r for r in load_questions(args.dataset) if int("".join(filter(str.isdigit, r["id"])) or 0) >= args.first_id]
+    number = lambda r: int("".join(filter(str.isdigit, r["id"])) or 0)  # noqa: E731
+    rows = [r for r in load_questions(args.dataset) if args.first_id <= number(r) <= (args.last_id or number(r))]
     rows = [r for r in rows if args.split is None or r["split"] == args.split]
     result = evaluate_answers(assistant, rows)
     if args.json:
