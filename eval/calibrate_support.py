@@ -12,7 +12,7 @@ Prints both score distributions and the threshold that best separates them (bala
 
 from __future__ import annotations
 
-import argparse
+from tune_templated import tune_arguments
 
 from rag.answer_eval import load_questions
 from rag.citations import SentenceVectors, passage_sentences, query_embedder, support
@@ -21,11 +21,7 @@ from rag.retrieval import Retriever
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--index", default="indexes/default")
-    parser.add_argument("--dataset", default="eval/questions.jsonl")
-    parser.add_argument("--k", type=int, default=5)
-    args = parser.parse_args()
+    args = tune_arguments().parse_args()
     index = Index.open(args.index)
     retriever = Retriever(index)
     vectors = SentenceVectors(query_embedder(index))

@@ -15,16 +15,9 @@ and abstention recall (all unanswerable, and near misses) averaged over the shuf
 
 from __future__ import annotations
 
-import argparse
 import random
 
-from tune_templated import best_threshold, outcomes
-
-import rag.generation.templated as templated
-from rag.answer_eval import load_questions
-from rag.citations import SentenceVectors, query_embedder
-from rag.index import Index
-from rag.retrieval import Retriever
+from tune_templated import TuneSplit, best_threshold, outcomes, tune_arguments
 
 
 def cross_validate(points, near, folds: int = 10, shuffles: int = 10) -> tuple[float, float, float]:
@@ -48,17 +41,8 @@ def cross_validate(points, near, folds: int = 10, shuffles: int = 10) -> tuple[f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--index", default="indexes/default")
-    parser.add_argument("--dataset", default="eval/questions.jsonl")
-    parser.add_argument("--k", type=int, default=5)
-    args = parser.parse_args()
-    index = Index.open(args.index)
-    retriever = Retriever(index)
-    vectors = SentenceVectors(query_embedder(index))
-    generator = templated.TemplatedGenerator(index, vectors=vectors)
-    rows = [r for r in load_questions(args.dataset) if r["split"] == "tune"]
-    hits = {r["id"]: retriever.search(r["question"], k=args.k) for r in rows}
+    tune = TuneSplit.load(tune_arguments().parse_args())
+    generator, vectors, rows, hits = tune.generator, tune.vectors, tune.rows, tune.hits
     near = [bool(r.get("near_miss")) for r in rows]
     with_match = outcomes(generator, vectors, rows, hits)
     original = generator.word_match

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+from dataclasses import dataclass
 
 import rag.generation.templated as templated
 from rag.answer_eval import contains_phrase, load_questions
@@ -64,19 +65,41 @@ def best_threshold(points) -> tuple[float, int, float]:
     return best, right(best), gap(best)
 
 
-def main() -> None:
+def tune_arguments() -> argparse.ArgumentParser:
+    """The options every tuning script takes: the index, the gold set, k."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--index", default="indexes/default")
     parser.add_argument("--dataset", default="eval/questions.jsonl")
     parser.add_argument("--k", type=int, default=5)
+    return parser
+
+
+@dataclass
+class TuneSplit:
+    """The tune questions with their retrieved passages, and a generator to try on them."""
+
+    index: Index
+    vectors: SentenceVectors
+    generator: templated.TemplatedGenerator
+    rows: list[dict]
+    hits: dict[str, list]
+
+    @classmethod
+    def load(cls, args) -> TuneSplit:
+        index = Index.open(args.index)
+        retriever = Retriever(index)
+        vectors = SentenceVectors(query_embedder(index))
+        rows = [r for r in load_questions(args.dataset) if r["split"] == "tune"]
+        hits = {r["id"]: retriever.search(r["question"], k=args.k) for r in rows}
+        return cls(index, vectors, templated.TemplatedGenerator(index, vectors=vectors), rows, hits)
+
+
+def main() -> None:
+    parser = tune_arguments()
     parser.add_argument("--grid", action="store_true", help="try selection and confidence weights")
     args = parser.parse_args()
-    index = Index.open(args.index)
-    retriever = Retriever(index)
-    vectors = SentenceVectors(query_embedder(index))
-    generator = templated.TemplatedGenerator(index, vectors=vectors)
-    rows = [r for r in load_questions(args.dataset) if r["split"] == "tune"]
-    hits = {r["id"]: retriever.search(r["question"], k=args.k) for r in rows}
+    tune = TuneSplit.load(args)
+    generator, vectors, rows, hits = tune.generator, tune.vectors, tune.rows, tune.hits
     if args.grid:
         grid = itertools.product([0.3, 0.5], [0.1, 0.2], [0.3, 0.5, 0.7], [0.1, 0.3], [0.0, 0.1, 0.2])
         print("W_SEM W_CTX W_COV C_COV C_REL  answer-right threshold right/n gap")

@@ -7,7 +7,8 @@ It reads the sentences of the retrieved passages and scores each as an answer to
           + W_COVERAGE * share of the question's content words (weighted by rarity) found in the
                          sentence, its title, heading and provider (neighbours count half)
           + W_TYPE     * the sentence holds what the question asks for (a date for "when", a figure
-                         for "how many", the publisher's name for "which outlet / who reported")
+                         for "how many", a percentage for "what accuracy", a currency for "how much
+                         did it cost", the publisher's name for "which outlet / who reported")
           + W_FOCUS    * it names what a which/what question asks about
 
 A byline ("“TITLE” was published by PROVIDER on DATE, linked from “PARENT”.") is read without its
@@ -28,8 +29,10 @@ type of answer none of them holds. The evidence is the mean of two measures:
 - word match (`word_match`): how well the passage matches the question's least matched word,
   compared as contextual token vectors of the same model ("con" ~ "scam" in context). A question
   that names what a passage is about but asks what it never says ("which judge presides over the
-  Flickr suits?") leaves one word matched by nothing in it. Relation words are the question's words less the names in it (the
-words the corpus capitalizes in running text): "What was WANdisco's revenue?" asks "revenue" of
+  Flickr suits?") leaves one word matched by nothing in it.
+
+Relation words are the question's words less the names in it (the words the corpus capitalizes
+in running text): "What was WANdisco's revenue?" asks "revenue" of
 WANdisco, and a passage that only names WANdisco does not answer it. So a question that shares a
 name with the corpus but asks about something it never mentions (a club's league results, when the
 corpus only says an author likes the club) scores low.
@@ -100,7 +103,7 @@ _ASKS_DATE = re.compile(
 )
 _ASKS_NUMBER = re.compile(
     r"\bhow\s+(?:many|much|large|big|long|old|often|far|accurate)\b|"
-    r"\bwhat\s+(?:percentage|percent|share|number|accuracy|proportion|amount|size)\b",
+    r"\bwhat\s+(?:number|amount|size)\b",  # shares and sums of money: `_ASKS_PERCENT`, `_ASKS_MONEY`
     re.IGNORECASE,
 )
 # Two kinds of amount name their unit: a share ("what accuracy", "how accurate", "what percentage")
@@ -365,8 +368,8 @@ class TemplatedGenerator:
 
     def word_match(self, question: str, chosen: Sequence[Candidate], hits: Sequence[Hit]) -> float | None:
         """How well the passage covers the question's least covered word, in context: for each
-        content word of the question (as the user wrote it, less words that only say what kind of
-        answer or source is wanted, `FRAMING`), the best cosine between its token vectors and the
+        content word of the question (as written, with the turn a follow-up carries; less words that
+        only say what kind of answer or source is wanted, `FRAMING`), the best cosine between its token vectors and the
         passage's (the chosen sentences with their neighbours, title, heading and provider),
         averaged over its tokens; the lowest over the words. Contextual token vectors match
         paraphrases ("con" ~ "scam", "writes" ~ "Writer") that stems miss, and a question that
@@ -413,8 +416,8 @@ class TemplatedGenerator:
         counted = bool(re.search(r"\bhow\s+many\b", question, re.IGNORECASE))
         if kind and not counted:
             return None
-        head = content_terms(phrase[-1])
-        return Focus(phrase[-1], next(iter(head)), counted, frozenset(content_terms(question))) if head else None
+        head = head_stem(phrase[-1])
+        return Focus(phrase[-1], head, counted, frozenset(content_terms(question))) if head else None
 
     def weights(self, terms: set[str]) -> dict[str, float]:
         """Inverse document frequency over the index's passages: a word few passages use says
@@ -527,8 +530,7 @@ def focus_term(question: str) -> str | None:
             if rest and rest[0] in ("kind", "kinds", "type", "types", "sort", "sorts") and len(rest) > 2 and rest[1] == "of":
                 rest = rest[2:]
             if rest and rest[0] not in STOPWORDS:
-                terms = content_terms(rest[0])
-                return next(iter(terms)) if terms else None
+                return head_stem(rest[0])
             return None
     return None
 
@@ -565,11 +567,12 @@ def focus_phrase(question: str) -> list[str]:
     return []
 
 
-def focus_head(question: str) -> str | None:
-    """The head noun (the last word) of `focus_phrase`, stemmed: "law firm" → firm."""
-    phrase = focus_phrase(question)
-    terms = content_terms(phrase[-1]) if phrase else set()
-    return next(iter(terms)) if terms else None
+def head_stem(word: str) -> str | None:
+    """The stem of a word's head: its last part when hyphenated ("photo-sharing" → share, the
+    thing a compound names; never an arbitrary pick among the parts, which would make answers
+    differ between runs)."""
+    terms = sorted(content_terms(word.split("-")[-1]) or content_terms(word))
+    return terms[0] if terms else None
 
 
 def _weighted_share(part: set[str], whole: set[str], weights: dict[str, float]) -> float:
