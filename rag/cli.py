@@ -156,12 +156,13 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Rank the passages that bear on QUERY (the index is built on first use)."""
-    from rag.retrieval import DEFAULT_MODE, DEFAULT_RERANKER, Retriever, parse_where
+    from rag.retrieval import DEFAULT_MODE, DEFAULT_RERANKER, Retriever, check_mode, parse_where
 
-    parse_where(where)  # a bad filter fails before anything loads
+    parse_where(where)  # a bad filter or mode fails before anything loads or builds
+    mode = check_mode(mode or DEFAULT_MODE)
     opened = _open_index(corpus, index, model)
     choice = "auto" if rerank is None else DEFAULT_RERANKER if rerank else None
-    retriever = Retriever(opened, mode=mode or DEFAULT_MODE, rerank=choice)
+    retriever = Retriever(opened, mode=mode, rerank=choice)
     hits = retriever.search(query, k=k, where=where)
     if as_json:
         print(json.dumps({"query": query, "mode": retriever.mode, "hits": [h.to_json() for h in hits]}, ensure_ascii=False))

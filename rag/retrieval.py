@@ -306,6 +306,13 @@ def mmr(
 
 
 # -- the facade ----------------------------------------------------------------------------------
+def check_mode(mode: str) -> str:
+    """`mode` if it names a ranker, else a QueryError listing them."""
+    if mode not in RANKERS:
+        raise QueryError(f"unknown mode {mode!r}: choose one of {', '.join(RANKERS)}")
+    return mode
+
+
 class Retriever:
     """`search(query, k, where)` → hits, through the ranker of `mode`.
 
@@ -323,8 +330,7 @@ class Retriever:
         mmr: float | None = None,
         duplicate: float | None = DUPLICATE_COSINE,
     ):
-        if mode not in RANKERS:
-            raise QueryError(f"unknown mode {mode!r}: choose one of {', '.join(RANKERS)}")
+        check_mode(mode)
         if mmr is not None and not 0.0 <= mmr <= 1.0:
             raise QueryError(f"mmr lambda must be between 0 and 1 (got {mmr})")
         self.index = index

@@ -75,6 +75,13 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(args, seeds_index):
     assert_one_line_error(rag(*args, *extra))
 
 
+def test_bad_options_fail_before_an_index_is_built(tmp_path, corpus_copy):
+    for args in (("search", "x", "--mode", "telepathy"), ("ask", "x", "--generator", "nope"), ("search", "x", "--where", "nonsense")):
+        result = rag(*args, "--corpus", str(corpus_copy), "--index", str(tmp_path / "never"))
+        assert_one_line_error(result)
+        assert "building" not in result.stderr and not (tmp_path / "never").exists(), args
+
+
 def test_damaged_index_and_empty_corpus_are_one_line_errors(tmp_path):
     (tmp_path / "idx").mkdir()
     (tmp_path / "idx" / "manifest.json").write_text("{broken")
