@@ -368,10 +368,10 @@ class TemplatedGenerator:
 
     def word_match(self, question: str, chosen: Sequence[Candidate], hits: Sequence[Hit]) -> float | None:
         """How well the passage covers the question's least covered word, in context: for each
-        content word of the question (as written, with the turn a follow-up carries; less words that
-        only say what kind of answer or source is wanted, `FRAMING`), the best cosine between its token vectors and the
-        passage's (the chosen sentences with their neighbours, title, heading and provider),
-        averaged over its tokens; the lowest over the words. Contextual token vectors match
+        content word of the question (as written, with the turn a follow-up carries; less words
+        that only say what kind of answer or source is wanted, `FRAMING`), the best cosine between
+        its token vectors and the passage's (the chosen sentences with their neighbours, title,
+        heading and provider), averaged over its tokens; the lowest over the words. Contextual token vectors match
         paraphrases ("con" ~ "scam", "writes" ~ "Writer") that stems miss, and a question that
         names what the passage is about but asks what it never says ("which judge presides over
         the suits?") leaves one word ("judge") matched by nothing. None when the embedder has
