@@ -83,7 +83,10 @@ def _open_index(corpus: Path | None, index: Path | None, model: str | None):
 
     corpus, index = _paths(corpus, index)
     if (index / MANIFEST).exists():
-        return Index.open(index, model)
+        opened = Index.open(index, model)
+        if opened.query_encoder_is_stale:
+            _stderr().print(f"[yellow]hint[/] {index} was built by an older rag: `rag index` refreshes it (answers then start faster).")
+        return opened
     if not corpus.is_dir():
         from rag.errors import IndexNotFoundError
 

@@ -190,7 +190,8 @@ class Index:
             index_type = previous.manifest.get("index_type_requested", "auto")
         resolved_type, index_params = resolve_index_type(index_type, len(chunks))
         same_type = previous is not None and previous.manifest.get("index_type", "flat") == resolved_type
-        if previous and same_chunker and same_type and not (added or changed or removed):
+        fresh_export = previous is not None and not previous.query_encoder_is_stale
+        if previous and same_chunker and same_type and fresh_export and not (added or changed or removed):
             previous.report = BuildReport(
                 documents=len(loaded.documents), chunks=len(chunks), reused=len(chunks),
                 skipped=loaded.skipped, written=False,
@@ -275,6 +276,14 @@ class Index:
             else:
                 self._query_embedder = self.embedder
         return self._query_embedder
+
+    @property
+    def query_encoder_is_stale(self) -> bool:
+        """The stored ONNX export lacks what this rag's export has (the token vectors the answer
+        check uses): it still works, but those come from the torch model, slow to load, until
+        `rag index` re-exports it."""
+        record = self.manifest.get("query_encoder") or {}
+        return record.get("kind") == "onnx" and list(record.get("outputs", ())) != list(ONNX_OUTPUTS)
 
     def encode_query(self, query: str) -> np.ndarray:
         """The query's embedding by `query_embedder`. The last one is kept, so a ranker, a fusion
@@ -422,7 +431,7 @@ def _store_query_encoder(folder: Path, embedder: Embedder, previous: Index | Non
     if not isinstance(embedder, SentenceTransformerEmbedder):
         return {"kind": "none", "reason": f"{type(embedder).__name__} is not a sentence-transformers model"}
     record = (previous.manifest.get("query_encoder") or {}) if previous is not None else {}
-    if record.get("kind") == "onnx" and list(record.get("outputs", ())) == list(ONNX_OUTPUTS):  # older exports: redo
+    if record.get("kind") == "onnx" and not previous.query_encoder_is_stale:  # older exports: redo
         try:
             _link_tree(previous.path / record.get("folder", QUERY_ENCODER_DIR), folder)
             return {**record, "folder": folder.name}

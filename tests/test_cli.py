@@ -82,6 +82,27 @@ def test_bad_options_fail_before_an_index_is_built(tmp_path, corpus_copy):
         assert "building" not in result.stderr and not (tmp_path / "never").exists(), args
 
 
+def test_an_index_from_an_older_rag_still_answers_and_says_how_to_refresh_it(tmp_path, seeds_index):
+    """An ONNX export without token vectors (made before they were exported) still answers (the
+    token vectors come from the torch model), hints at `rag index`, and `rag index` re-exports it
+    even though no document changed."""
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(seeds_index.path, old)
+    manifest = json.loads((old / "manifest.json").read_text())
+    del manifest["query_encoder"]["outputs"]
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    asked = rag("ask", "--json", "Which magazine covered facial recognition for seals?", "--index", str(old))
+    assert asked.returncode == 0, asked.stderr
+    assert "rag index" in asked.stderr and "Smithsonian Magazine" in json.loads(asked.stdout)["answer"]
+    refreshed = rag("index", "--index", str(old), "--corpus", str(REPO / "seeds"))
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert json.loads((old / "manifest.json").read_text())["query_encoder"]["outputs"] == ["sentence_embedding", "token_embeddings"]
+    again = rag("search", "seals", "--index", str(old))
+    assert again.returncode == 0 and "hint" not in again.stderr
+
+
 def test_damaged_index_and_empty_corpus_are_one_line_errors(tmp_path):
     (tmp_path / "idx").mkdir()
     (tmp_path / "idx" / "manifest.json").write_text("{broken")
