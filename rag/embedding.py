@@ -164,6 +164,12 @@ ONNX_TOKENIZER = "tokenizer.json"
 # without the second (older rag) is re-exported at the next build; until then the answer-time
 # word match falls back to the torch model.
 ONNX_OUTPUTS = ("sentence_embedding", "token_embeddings")
+
+
+def export_is_current(record: dict) -> bool:
+    """An export's manifest record lists every output this rag's exports have (older ones lack
+    the token vectors)."""
+    return list(record.get("outputs", ())) == list(ONNX_OUTPUTS)
 ONNX_TOLERANCE = 1e-4  # max abs difference per vector component accepted at export (measured: ~2e-7)
 _ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _PROBE_TEXTS = (
@@ -250,7 +256,7 @@ class OnnxEmbedder:
 
     @property
     def has_token_vectors(self) -> bool:
-        return ONNX_OUTPUTS[1] in self.record.get("outputs", ())
+        return export_is_current(self.record)
 
     def token_vectors(self, text: str, kind: str = "query") -> TokenVectors:
         if not self.has_token_vectors:

@@ -30,11 +30,11 @@ import numpy as np
 from rag.chunking import ChunkerSettings, chunk_document
 from rag.corpus import load_corpus
 from rag.embedding import (
-    ONNX_OUTPUTS,
     Embedder,
     ExportError,
     OnnxEmbedder,
     SentenceTransformerEmbedder,
+    export_is_current,
     export_onnx,
     model_fingerprint,
     onnx_cache_dir,
@@ -283,7 +283,7 @@ class Index:
         check uses): it still works, but those come from the torch model, slow to load, until
         `rag index` re-exports it."""
         record = self.manifest.get("query_encoder") or {}
-        return record.get("kind") == "onnx" and list(record.get("outputs", ())) != list(ONNX_OUTPUTS)
+        return record.get("kind") == "onnx" and not export_is_current(record)
 
     def encode_query(self, query: str) -> np.ndarray:
         """The query's embedding by `query_embedder`. The last one is kept, so a ranker, a fusion

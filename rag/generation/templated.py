@@ -363,7 +363,8 @@ class TemplatedGenerator:
             # The answer comes from the document the last answer cited, so the topic was settled
             # then; what is left to judge is whether it says what is asked now.
             confidence = max(confidence, own_coverage)
-        match = self.word_match(question, chosen, hits)
+        # Without the asked type the evidence is 0 whatever the match: skip its two model runs.
+        match = self.word_match(question, chosen, hits) if best.typed else None
         return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match)
 
     def word_match(self, question: str, chosen: Sequence[Candidate], hits: Sequence[Hit]) -> float | None:
@@ -371,11 +372,11 @@ class TemplatedGenerator:
         content word of the question (as written, with the turn a follow-up carries; less words
         that only say what kind of answer or source is wanted, `FRAMING`), the best cosine between
         its token vectors and the passage's (the chosen sentences with their neighbours, title,
-        heading and provider), averaged over its tokens; the lowest over the words. Contextual token vectors match
-        paraphrases ("con" ~ "scam", "writes" ~ "Writer") that stems miss, and a question that
-        names what the passage is about but asks what it never says ("which judge presides over
-        the suits?") leaves one word ("judge") matched by nothing. None when the embedder has
-        no token vectors."""
+        heading and provider), averaged over its tokens; the lowest over the words. Contextual
+        token vectors match paraphrases ("con" ~ "scam", "writes" ~ "Writer") that stems miss, and
+        a question that names what the passage is about but asks what it never says ("which judge
+        presides over the suits?") leaves one word ("judge") matched by nothing. None when the
+        embedder has no token vectors."""
         embedder = self.token_embedder
         if embedder is None or not chosen or not question.strip():
             return None
