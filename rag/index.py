@@ -148,6 +148,8 @@ class Index:
         if index_type not in INDEX_TYPES:
             raise QueryError(f"unknown index type {index_type!r}: choose one of {', '.join(INDEX_TYPES)}")
         path = Path(path)
+        if path.name in ("", ".."):  # ".", "", "/", "..": the index is written by swapping its folder whole
+            raise QueryError(f"the index needs a folder of its own: give a folder name, not {str(path)!r}")
         loaded = load_corpus(corpus)
         if not loaded.documents:
             detail = f" ({len(loaded.skipped)} files skipped as unreadable)" if loaded.skipped else ""

@@ -67,6 +67,8 @@ def test_search_builds_the_index_on_first_use(tmp_path, corpus_copy):
         ("search", "x", "--where", "nonsense"),
         ("search", "x", "--where", "colour=red"),
         ("index", "--corpus", "/nonexistent/corpus"),
+        ("index", "--index", ""),  # typer makes it ".": the index would swap out the working folder
+        ("ask", "x", "--index", "/"),
         ("search", "x", "--corpus", "/nonexistent/corpus", "--index", "/nonexistent/index"),
     ],
 )
