@@ -79,7 +79,7 @@ class _ProgressBar:
 
 def _open_index(corpus: Path | None, index: Path | None, model: str | None):
     """Open the index, building it first (with a progress bar) when there is none."""
-    from rag.index import MANIFEST, Index
+    from rag.index import MANIFEST, Index, check_index_path
 
     corpus, index = _paths(corpus, index)
     if (index / MANIFEST).exists():
@@ -91,6 +91,7 @@ def _open_index(corpus: Path | None, index: Path | None, model: str | None):
         from rag.errors import IndexNotFoundError
 
         raise IndexNotFoundError(f"no index at {index}, and no corpus folder {corpus} to build it from (pass --index or --corpus)")
+    check_index_path(index)  # before saying it will build one
     _stderr().print(f"No index at {index} yet: building it from {corpus} (first use only).")
     with _ProgressBar("embedding chunks") as update:
         built = Index.build(corpus, index, model, on_progress=update)

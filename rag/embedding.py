@@ -206,7 +206,10 @@ class OnnxEmbedder:
         holding the GIL, so on a cold start this overlaps with what the caller does before its first
         query (imports, opening the rest of the index). A failure here is raised by `encode`."""
         if self._session is None and self._loader is None:
-            self._loader = threading.Thread(target=self._ensure_loaded, args=(True,), name="rag-onnx-load", daemon=True)
+            # Not a daemon: a process that exits early (bad input) waits the fraction of a second
+            # the load has left, instead of being killed inside onnxruntime at shutdown, which
+            # aborts with "terminate called without an active exception".
+            self._loader = threading.Thread(target=self._ensure_loaded, args=(True,), name="rag-onnx-load", daemon=False)
             self._loader.start()
 
     def _ensure_loaded(self, quiet: bool = False) -> None:

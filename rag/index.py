@@ -147,9 +147,7 @@ class Index:
         `index_type` is one of INDEX_TYPES; "auto" picks flat (exact) or IVF by size."""
         if index_type not in INDEX_TYPES:
             raise QueryError(f"unknown index type {index_type!r}: choose one of {', '.join(INDEX_TYPES)}")
-        path = Path(path)
-        if path.name in ("", ".."):  # ".", "", "/", "..": the index is written by swapping its folder whole
-            raise QueryError(f"the index needs a folder of its own: give a folder name, not {str(path)!r}")
+        path = check_index_path(path)
         loaded = load_corpus(corpus)
         if not loaded.documents:
             detail = f" ({len(loaded.skipped)} files skipped as unreadable)" if loaded.skipped else ""
@@ -423,6 +421,15 @@ def _search_params(index_type: str, params: dict, selector):
     if index_type == "ivf":
         return faiss.SearchParametersIVF(sel=selector, nprobe=int(params["nprobe"]))
     return faiss.SearchParameters(sel=selector)
+
+
+def check_index_path(path: str | Path) -> Path:
+    """`path` as a Path, if an index can be written there: it is written by swapping its folder
+    whole, so not ".", "" (which typer reads as "."), "/" or ".."."""
+    path = Path(path)
+    if path.name in ("", ".."):
+        raise QueryError(f"the index needs a folder of its own: give a folder name, not {str(path)!r}")
+    return path
 
 
 def _store_query_encoder(folder: Path, embedder: Embedder, previous: Index | None) -> dict:
