@@ -79,6 +79,7 @@ class TuneSplit:
     """The tune questions with their retrieved passages, and a generator to try on them."""
 
     index: Index
+    retriever: Retriever
     vectors: SentenceVectors
     generator: templated.TemplatedGenerator
     rows: list[dict]
@@ -91,7 +92,7 @@ class TuneSplit:
         vectors = SentenceVectors(query_embedder(index))
         rows = [r for r in load_questions(args.dataset) if r["split"] == "tune"]
         hits = {r["id"]: retriever.search(r["question"], k=args.k) for r in rows}
-        return cls(index, vectors, templated.TemplatedGenerator(index, vectors=vectors), rows, hits)
+        return cls(index, retriever, vectors, templated.TemplatedGenerator(index, vectors=vectors), rows, hits)
 
 
 def main() -> None:
