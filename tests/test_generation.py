@@ -13,7 +13,15 @@ from rag.errors import QueryError
 from rag.generation import GENERATORS, make_generator
 from rag.generation.base import answer_text, render
 from rag.citations import split_sentences
-from rag.generation.templated import TemplatedGenerator, answer_type, focus_phrase, focus_term, holds_type, relation_terms
+from rag.generation.templated import (
+    TemplatedGenerator,
+    answer_type,
+    figures_found,
+    focus_phrase,
+    focus_term,
+    holds_type,
+    relation_terms,
+)
 from rag.types import Hit
 
 
@@ -140,6 +148,28 @@ def test_a_share_needs_a_percentage_and_a_sum_needs_a_currency(seeds_index):
     assert holds_type("money", "The licence costs $1,200 a year.", hit)
     assert holds_type("money", "It is a multi-billion-dollar industry.", hit)
     assert not holds_type("money", "There were over 3,900 nominations.", hit)
+
+
+def test_figures_a_question_gives_must_be_in_the_passage():
+    assert figures_found("How much will it be worth by 2030?", ["worth $20 billion by 2030", ""])
+    assert not figures_found("How much will it be worth by 2030?", ["worth $20 billion by 2025"])
+    assert figures_found("Who sent 2,000 letters?", ["She sent 2000 letters."])  # thousands separator
+    assert figures_found("Who tracked 3 seals?", ["They tracked three seals."])  # small numbers spelled
+    assert figures_found("What came out in 2021?", ["A piece on emotion AI.", "Title 2021-08-23"])  # the date
+    assert figures_found("Which two companies denied it?", ["Amazon and Microsoft denied it."])  # a count asked
+    assert figures_found("Who denied it?", ["Nobody."])  # no figure, nothing to find
+
+
+@pytest.mark.parametrize("year, answers", [("2022", True), ("2019", False)])
+def test_a_question_about_another_year_abstains(seeds_index, year, answers):
+    """The same question about the year the passage reports and about one it never mentions."""
+    from rag.retrieval import Retriever
+
+    question = f"How many nominations came in for Microsoft's partner awards in {year}?"
+    hits = Retriever(seeds_index).search(question, k=5)
+    selection = TemplatedGenerator(seeds_index).select(question, hits)
+    assert selection.figures is answers
+    assert selection.abstain is not answers
 
 
 def test_relation_terms_leave_out_the_names_in_a_question():

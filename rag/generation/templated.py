@@ -21,8 +21,10 @@ The best sentence answers; up to `max_sentences` more join it when they score ne
 `prompts/answer.j2` with `[n]` markers (n = the passage's rank).
 
 It abstains (yields nothing; the assistant then says the corpus does not answer) when the evidence
-is weak: the evidence of the chosen sentences is below `ANSWER_MIN`, or the question asks for a
-type of answer none of them holds. The evidence is the mean of two measures:
+is weak: the evidence of the chosen sentences is below `ANSWER_MIN`, the question asks for a
+type of answer none of them holds, or it gives a figure in digits that neither they nor their
+passage's title or date write ("worth by 2030?" is not answered by "worth … by 2025";
+`figures_found`). The evidence is the mean of two measures:
 
 - confidence: the best sentence's meaning match, its passage's, how much of the question the
   chosen sentences cover, and how much of its relation words they or their neighbours use;
@@ -127,7 +129,9 @@ _DATE = re.compile(
     r"December)\b",
     re.IGNORECASE,
 )
-_COUNT_WORDS = frozenset("one two three four five six seven eight nine ten".split())
+_COUNT_NUMBERS = "one two three four five six seven eight nine ten".split()
+_COUNT_WORDS = frozenset(_COUNT_NUMBERS)
+_FIGURE = re.compile(r"\d[\d,.]*\d|\d")  # "2030", "2,000", "1.5", the 30 of "30-day"
 _QUANTITY = re.compile(r"\d|\b(?:hundred|thousand|million|billion|trillion|dozen|half|percent)s?\b", re.IGNORECASE)
 # A calendar date is not an amount: "how many" is not answered by "2022-07-07".
 _CALENDAR = re.compile(
@@ -253,6 +257,7 @@ class Selection:
     typed: bool
     asked: float = 1.0  # share of the question's relation words (`relation_terms`) they, or their neighbours, use
     match: float | None = None  # how well the passage covers the question's least covered word (`word_match`)
+    figures: bool = True  # every figure the question gives is in the passage (`figures_found`)
 
     @property
     def evidence(self) -> float:
@@ -260,7 +265,7 @@ class Selection:
         (Abstaining outright when none of the relation words is near, `asked == 0`, was tried and
         dropped: it changed nothing on the tune split and cost answers held out, where the asked
         relation is often paraphrased, "what does ERT stand for?". See eval/answers.md.)"""
-        if not self.chosen or not self.typed:
+        if not self.chosen or not self.typed or not self.figures:
             return 0.0
         if self.match is None:  # an embedder without token vectors: the confidence alone
             return self.confidence
@@ -363,9 +368,11 @@ class TemplatedGenerator:
             # The answer comes from the document the last answer cited, so the topic was settled
             # then; what is left to judge is whether it says what is asked now.
             confidence = max(confidence, own_coverage)
-        # Without the asked type the evidence is 0 whatever the match: skip its two model runs.
-        match = self.word_match(question, chosen, hits) if best.typed else None
-        return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match)
+        figures = figures_found(question, [c.around for c in chosen] + [_figure_context(hits[c.n - 1].chunk) for c in chosen])
+        # Without the asked type or the question's figures the evidence is 0 whatever the match:
+        # skip its two model runs.
+        match = self.word_match(question, chosen, hits) if best.typed and figures else None
+        return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match, figures)
 
     def word_match(self, question: str, chosen: Sequence[Candidate], hits: Sequence[Hit]) -> float | None:
         """How well the passage covers the question's least covered word, in context: for each
@@ -491,6 +498,30 @@ class TemplatedGenerator:
             out.append(Candidate(n, i, sentence, score, semantic, context, coverage, typed, frozenset(terms), own, byline, text))
         # Best first; among equals the better-ranked passage and the earlier sentence win.
         return sorted(out, key=lambda c: (-c.score, c.n, c.position))
+
+
+def figures(text: str) -> set[str]:
+    """The numbers a text writes in digits, without thousands separators ("2,000" → "2000")."""
+    return {f.replace(",", "") for f in _FIGURE.findall(text)}
+
+
+def figures_found(question: str, texts: Sequence[str]) -> bool:
+    """Every figure the question writes in digits (a year, an amount) is in one of the texts, in
+    digits or, when small, spelled ("3" ~ "three"). A question that names one ("worth by 2030?")
+    asks about that figure: a passage with another ("worth by 2025") answers a different question,
+    however close its words. Spelled numbers in the question are counts it asks for ("which two
+    companies"), not figures it gives."""
+    asked = figures(question)
+    if not asked:
+        return True
+    written = " ".join(texts)
+    spelled = {str(_COUNT_NUMBERS.index(w) + 1) for w in set(tokens(written.lower())) & _COUNT_WORDS}
+    return asked <= figures(written) | spelled
+
+
+def _figure_context(chunk) -> str:
+    """Where a passage's figures may stand besides its sentences: title, heading, date, timestamp."""
+    return " ".join(x for x in (passage_context(chunk), chunk.published or "", chunk.anchor or "") if x)
 
 
 def relation_terms(question: str, names: frozenset[str] = frozenset()) -> set[str]:
