@@ -37,8 +37,7 @@ def outcomes(generator, vectors, rows, hits) -> list[tuple[float, bool, bool, st
         selection = generator.select(row["question"], passages)
         right = False
         if row["answerable"] and selection.chosen:
-            sentences = [templated._render_parts(c) for c in selection.chosen]
-            text = templated.render("answer.j2", question=row["question"], sentences=sentences)
+            text = templated.render_answer(row["question"], selection, passages)
             check = CitationCheck(passages, vectors)
             checked = "".join([*check.feed(text), *check.finish()])
             right = contains_phrase(checked, row["answer_contains"]) and any(

@@ -72,6 +72,11 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("How much did the city spend on the cameras?", "money"),
         ("What was the vendor's annual revenue?", "money"),
         ("Why do models struggle with mixed emotions?", None),
+        ("At what point in the interview does she mention consent?", "timestamp"),
+        ("When in the podcast is bias raised?", "timestamp"),
+        ("Which timestamp covers the ethics part?", "timestamp"),
+        ("When was the video uploaded?", "date"),  # the recording's date, not a moment in it
+        ("What time does the council meet?", None),
     ],
 )
 def test_answer_type_cues(question, kind):
@@ -170,6 +175,19 @@ def test_a_question_about_another_year_abstains(seeds_index, year, answers):
     selection = TemplatedGenerator(seeds_index).select(question, hits)
     assert selection.figures is answers
     assert selection.abstain is not answers
+
+
+def test_a_moment_of_the_video_is_answered_with_its_timestamp(seeds_index):
+    """The timestamp a passage of the video notes carries is the answer: it is said in the text,
+    once per passage quoted, and it is the cited passage's own."""
+    from rag.assistant import Assistant
+
+    answer = Assistant(seeds_index).ask("When in the video are the ethical concerns of collecting emotion data discussed?")
+    assert not answer.abstained
+    anchors = {c.chunk.anchor for c in answer.citations}
+    assert None not in anchors
+    for anchor in anchors:
+        assert answer.text.count(f"({anchor})") == 1, answer.text
 
 
 def test_relation_terms_leave_out_the_names_in_a_question():

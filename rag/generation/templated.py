@@ -7,7 +7,7 @@ It reads the sentences of the retrieved passages and scores each as an answer to
           + W_COVERAGE * share of the question's content words (weighted by rarity) found in the
                          sentence, its title, heading and provider (neighbours count half)
           + W_TYPE     * the sentence holds what the question asks for (a date for "when", a figure
-                         for "how many", a percentage for "what accuracy", a currency for "how much
+                         for "how many", a video timestamp for "at what point in the talk", a percentage for "what accuracy", a currency for "how much
                          did it cost", the publisher's name for "which outlet / who reported")
           + W_FOCUS    * it names what a which/what question asks about
 
@@ -98,6 +98,15 @@ _ASKS_SOURCE = re.compile(
     r"released|issued|broke)\b|\bwhere\s+(?:was|were|did|is)\b.*\b(?:published|reported|covered|appear)",
     re.IGNORECASE,
 )
+# A moment of a recording ("at what point in the video …?", "which timestamp …?"): a passage
+# carries it as its anchor ("26:01"), and the answer quotes it.
+_RECORDING = r"(?:video|talk|conversation|episode|podcast|interview|recording|clip|lecture|notes)"
+_ASKS_TIMESTAMP = re.compile(
+    r"\btime[\s-]?(?:stamps?|codes?)\b|\bhow\s+(?:far|many\s+minutes|long)\s+into\b|"
+    r"\bwhen\s+in\s+the\s+(?:\w+\s+)?" + _RECORDING + r"\b|"
+    r"\b(?:what|which)\s+(?:point|minute|moment|second|time|part)\b[^?]*\b" + _RECORDING + r"\b",
+    re.IGNORECASE,
+)
 _ASKS_DATE = re.compile(
     r"^\W*(?:and\s+)?(?:when|since when)\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow long ago\b|"
     r"\bon what date\b",
@@ -149,14 +158,28 @@ _ASKS_PUBLICATION = re.compile(
 )
 
 
-def answer_type(question: str) -> str | None:
-    """"source", "date", "percent", "money", "number" or None (any sentence may answer)."""
+_KINDS = (
+    ("source", _ASKS_SOURCE),
+    ("timestamp", _ASKS_TIMESTAMP),
+    ("date", _ASKS_DATE),
+    ("percent", _ASKS_PERCENT),
+    ("money", _ASKS_MONEY),
+    ("number", _ASKS_NUMBER),
+)
+
+
+def _type_cue(question: str) -> tuple[str | None, str]:
+    """The kind of answer the question's first sentence asks for, and the words that ask it."""
     first = split_sentences(question)[0] if question.strip() else question
-    kinds = (("source", _ASKS_SOURCE), ("date", _ASKS_DATE), ("percent", _ASKS_PERCENT), ("money", _ASKS_MONEY), ("number", _ASKS_NUMBER))
-    for kind, pattern in kinds:
-        if pattern.search(first):
-            return kind
-    return None
+    for kind, pattern in _KINDS:
+        if m := pattern.search(first):
+            return kind, m.group(0)
+    return None, ""
+
+
+def answer_type(question: str) -> str | None:
+    """"source", "timestamp", "date", "percent", "money", "number" or None (any sentence may answer)."""
+    return _type_cue(question)[0]
 
 
 def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: bool = True) -> bool:
@@ -165,6 +188,8 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
     if kind == "source":
         provider = hit.chunk.provider or ""
         return bool(provider) and provider.lower() in sentence.lower()
+    if kind == "timestamp":
+        return bool(hit.chunk.anchor)
     if kind == "date":
         return bool(_DATE.search(sentence)) and (about_publication or not is_byline(sentence, hit.chunk))
     if kind == "percent":
@@ -179,6 +204,16 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
 def is_byline(sentence: str, chunk) -> bool:
     """The chunk's opening "“TITLE” was published by …" sentence (written by the chunker)."""
     return sentence.startswith(f"“{chunk.title}” was published")
+
+
+def with_anchor(sentence: str, anchor: str) -> str:
+    """The sentence with its passage's video timestamp before the full stop, unless it has it:
+    the timestamp is the answer to "at what point in the video …?"."""
+    if f"({anchor})" in sentence:
+        return sentence
+    body = sentence.rstrip()
+    end = len(body) - len(body.rstrip(".!?"))
+    return f"{body[:len(body) - end]} ({anchor}){body[len(body) - end:] or '.'}"
 
 
 def trim_byline(sentence: str) -> str:
@@ -303,9 +338,7 @@ class TemplatedGenerator:
         selection = self.select(question, hits, history)
         if selection.abstain:
             return
-        sentences = [_render_parts(c) for c in selection.chosen]
-        text = render("answer.j2", question=question, sentences=sentences)
-        pieces = split_sentences(text)
+        pieces = split_sentences(render_answer(question, selection, hits))
         for i, piece in enumerate(pieces):
             yield piece if i == 0 else " " + piece
 
@@ -396,10 +429,13 @@ class TemplatedGenerator:
         if not len(passage):
             return None
         best = (q.vectors @ passage.T).max(axis=1)
+        # The words that ask for the kind of answer ("at what point in the video") say what is
+        # wanted, not what it is about.
+        cue = {w.lower() for w in tokens(_type_cue(question)[1])}
         scores = []
         for w, word in enumerate(q.words):
             word = word.lower()
-            if word in STOPWORDS or word in FRAMING or len(word) < 2 or not word[0].isalnum():
+            if word in STOPWORDS or word in FRAMING or word in cue or len(word) < 2 or not word[0].isalnum():
                 continue
             scores.append(float(best[[i for i, x in enumerate(q.word_of) if x == w]].mean()))
         return min(scores) if scores else None
@@ -617,10 +653,23 @@ def _duplicate(a: Candidate, b: Candidate) -> bool:
     return len(a.terms & b.terms) / small >= DUPLICATE_OVERLAP or a.sentence == b.sentence
 
 
-def _render_parts(c: Candidate) -> dict:
+def render_answer(question: str, selection: Selection, hits: Sequence[Hit]) -> str:
+    """The chosen sentences through `prompts/answer.j2`. Asked for a moment of a recording, the
+    last sentence quoted from each passage says its timestamp."""
+    parts = []
+    for i, c in enumerate(selection.chosen):
+        sentence = c.sentence
+        last_of_passage = all(o.n != c.n for o in selection.chosen[i + 1 :])
+        if selection.kind == "timestamp" and last_of_passage and hits[c.n - 1].chunk.anchor:
+            sentence = with_anchor(sentence, hits[c.n - 1].chunk.anchor)
+        parts.append(_render_parts(sentence, c.n))
+    return render("answer.j2", question=question, sentences=parts)
+
+
+def _render_parts(sentence: str, n: int) -> dict:
     """The sentence split into body and final punctuation, so the marker goes before the full stop."""
-    m = re.match(r"^(.*?)([.!?]*)$", c.sentence.strip(), re.DOTALL)
+    m = re.match(r"^(.*?)([.!?]*)$", sentence.strip(), re.DOTALL)
     body, end = m.group(1).rstrip(), m.group(2)
     if end.startswith("?"):  # a quoted question stays a question, the citation after it
-        return {"body": body + end, "end": "", "n": c.n}
-    return {"body": body, "end": ".", "n": c.n}
+        return {"body": body + end, "end": "", "n": n}
+    return {"body": body, "end": ".", "n": n}
