@@ -77,6 +77,8 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("Which timestamp covers the ethics part?", "timestamp"),
         ("When was the video uploaded?", "date"),  # the recording's date, not a moment in it
         ("What time does the council meet?", None),
+        ("In what report did the panel sum up its view?", None),  # "sum up" asks for no money
+        ("What sum did the city pay?", "money"),
     ],
 )
 def test_answer_type_cues(question, kind):
@@ -188,6 +190,21 @@ def test_a_moment_of_the_video_is_answered_with_its_timestamp(seeds_index):
     assert None not in anchors
     for anchor in anchors:
         assert answer.text.count(f"({anchor})") == 1, answer.text
+
+
+def test_name_initials_are_the_acronyms_a_texts_names_spell():
+    from rag.generation.templated import name_initials
+
+    found = name_initials("It ran in The Next Web on 2022-07-07. The Department of Justice sued.")
+    assert {"TNW", "NW", "DOJ", "DJ"} <= found
+    assert "TNWO" not in found and "NWTD" not in found  # a name stops at a lower-case word or a full stop
+
+
+def test_an_acronym_in_the_question_matches_the_name_it_stands_for(seeds_index):
+    """"TNW" is The Next Web: written either way, the question is as well matched."""
+    spelled = _match(seeds_index, "Which piece in The Next Web called facial expression recognition a scam?")
+    acronym = _match(seeds_index, "Which piece in TNW called facial expression recognition a scam?")
+    assert acronym >= spelled - 0.05, (acronym, spelled)
 
 
 def test_relation_terms_leave_out_the_names_in_a_question():
