@@ -207,6 +207,16 @@ def test_an_acronym_in_the_question_matches_the_name_it_stands_for(seeds_index):
     assert acronym >= spelled - 0.05, (acronym, spelled)
 
 
+def test_the_neighbour_that_names_the_asked_thing_joins_the_answer(seeds_index):
+    """The author note says who writes ("Thomas covers AI") and, in the next sentence, what he
+    likes ("… Arsenal FC"): asked which club, the answer must include the sentence naming it."""
+    from rag.assistant import Assistant
+
+    answer = Assistant(seeds_index).ask("Which soccer club does the Neural writer Thomas support?")
+    assert not answer.abstained
+    assert "Arsenal" in answer.text, answer.text
+
+
 def test_relation_terms_leave_out_the_names_in_a_question():
     assert relation_terms("What was WANdisco's revenue in 2022?") == {"revenu"}
     assert relation_terms("Which Werner Herzog film won the most awards?") == {"film", "won", "award"}

@@ -82,6 +82,7 @@ RESTATES = 0.9  # a best sentence covering this share of the question only resta
 ANSWER_MIN = 0.312  # evidence below this abstains (eval/tune_templated.py on the tune split, 381 questions)
 COUNT_WINDOW = 3  # "how many <noun>": the figure stands at most this many words before the noun
 FOCUS_NAME_SIM = 0.40  # a headline's name this close to the noun is one ("companies" ~ Microsoft; tune split)
+NAMING_MARGIN = 0.1  # a neighbour joins when it names the focus this much more clearly (tune split)
 FOCUS_SIM = 0.30  # "which <noun>": a sentence word this close to the noun names it (tune split)
 DUPLICATE_OVERLAP = 0.8  # share of content words two sentences must share to count as one
 # Words that say what kind of answer or which source is wanted ("which outlet", "the date", "the
@@ -365,6 +366,13 @@ class TemplatedGenerator:
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
         chosen = [best]
+        if focus is not None and not focus.counted:
+            # "Which club does he like?": the best sentence may match the noun only through a
+            # neighbour ("Thomas covers AI." + "Likes … Arsenal FC."); the neighbour that names it
+            # is the answer and joins.
+            named = self.naming_neighbour(best, candidates, focus)
+            if named is not None:
+                chosen.append(named)
         # Extra sentences come from the same passage (a coherent answer, one source to open) and
         # must add words the chosen ones do not have.
         for c in candidates:
@@ -406,6 +414,26 @@ class TemplatedGenerator:
         # skip its two model runs.
         match = self.word_match(question, chosen, hits) if best.typed and figures else None
         return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match, figures)
+
+    def naming_neighbour(self, best: Candidate, candidates: Sequence[Candidate], focus: Focus) -> Candidate | None:
+        """The sentence next to `best` that names the focus clearly better than `best` does."""
+        if best.byline:
+            return None
+        own = self.naming_strength(best.sentence, focus)
+        neighbours = [c for c in candidates if c.n == best.n and abs(c.position - best.position) == 1 and not c.byline]
+        scored = [(self.naming_strength(c.sentence, focus), c) for c in neighbours]
+        strength, named = max(scored, key=lambda x: x[0], default=(0.0, None))
+        return named if strength >= FOCUS_SIM and strength > own + NAMING_MARGIN else None
+
+    def naming_strength(self, sentence: str, focus: Focus) -> float:
+        """1 when the sentence uses the focus noun, else its closest word's cosine to the noun."""
+        words = [w for w in dict.fromkeys(tokens(sentence)) if content_terms(w)]
+        if focus.stem in content_terms(sentence):
+            return 1.0
+        if not words:
+            return 0.0
+        vecs = self.vectors([focus.word, *words])
+        return float((vecs[1:] @ vecs[0]).max())
 
     def word_match(self, question: str, chosen: Sequence[Candidate], hits: Sequence[Hit]) -> float | None:
         """How well the passage covers the question's least covered word, in context: for each
