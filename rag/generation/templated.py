@@ -101,13 +101,16 @@ _ASKS_SOURCE = re.compile(
 )
 # A moment of a recording ("at what point in the video …?", "which timestamp …?"): a passage
 # carries it as its anchor ("26:01"), and the answer quotes it.
-_RECORDING = r"(?:video|talk|conversation|episode|podcast|interview|recording|clip|lecture|notes)"
+_RECORDING_WORDS = "video talk conversation episode podcast interview recording clip lecture notes"
+_RECORDING = "(?:" + "|".join(_RECORDING_WORDS.split()) + ")"
+_MOMENT_WORDS = "timestamp timestamps time stamp code point minute moment second part far into"
 _ASKS_TIMESTAMP = re.compile(
     r"\btime[\s-]?(?:stamps?|codes?)\b|\bhow\s+(?:far|many\s+minutes|long)\s+into\b|"
     r"\bwhen\s+in\s+the\s+(?:\w+\s+)?" + _RECORDING + r"\b|"
     r"\b(?:what|which)\s+(?:point|minute|moment|second|time|part)\b[^?]*\b" + _RECORDING + r"\b",
     re.IGNORECASE,
 )
+_MOMENT_TERMS = frozenset(content_terms(f"{_MOMENT_WORDS} {_RECORDING_WORDS}"))
 _ASKS_DATE = re.compile(
     r"^\W*(?:and\s+)?(?:when|since when)\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow long ago\b|"
     r"\bon what date\b",
@@ -169,18 +172,21 @@ _KINDS = (
 )
 
 
-def _type_cue(question: str) -> tuple[str | None, str]:
-    """The kind of answer the question's first sentence asks for, and the words that ask it."""
-    first = split_sentences(question)[0] if question.strip() else question
-    for kind, pattern in _KINDS:
-        if m := pattern.search(first):
-            return kind, m.group(0)
-    return None, ""
-
-
 def answer_type(question: str) -> str | None:
     """"source", "timestamp", "date", "percent", "money", "number" or None (any sentence may answer)."""
-    return _type_cue(question)[0]
+    first = split_sentences(question)[0] if question.strip() else question
+    for kind, pattern in _KINDS:
+        if pattern.search(first):
+            return kind
+    return None
+
+
+def asked_words(question: str, kind: str | None) -> set[str]:
+    """The question's content words less, when it asks for a moment of a recording, the words
+    that ask it ("at what point in the video"): they say what is wanted, not what it is about,
+    and a passage's "data points" must not count as an answer to "what point"."""
+    words = content_terms(question)
+    return words - _MOMENT_TERMS if kind == "timestamp" else words
 
 
 def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: bool = True) -> bool:
@@ -346,7 +352,7 @@ class TemplatedGenerator:
     def select(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Selection:
         """Score every sentence of the passages; choose the answer and measure the evidence."""
         kind = answer_type(question)
-        q_terms = content_terms(question)
+        q_terms = asked_words(question, kind)
         candidates = self.candidates(question, hits, kind, q_terms)
         if not candidates:
             return Selection((), 0.0, 0.0, kind, False)
@@ -460,12 +466,13 @@ class TemplatedGenerator:
         best = (q.vectors @ passage.T).max(axis=1)
         # The words that ask for the kind of answer ("at what point in the video") say what is
         # wanted, not what it is about.
-        cue = {w.lower() for w in tokens(_type_cue(question)[1])}
+        kind = answer_type(question)
+        moment = set(tokens(_MOMENT_WORDS + " " + _RECORDING_WORDS)) if kind == "timestamp" else set()
         initials = name_initials(text)
         scores = []
         for w, written in enumerate(q.words):
             word = written.lower()
-            if word in STOPWORDS or word in FRAMING or word in cue or len(word) < 2 or not word[0].isalnum():
+            if word in STOPWORDS or word in FRAMING or word in moment or len(word) < 2 or not word[0].isalnum():
                 continue
             if written.isupper() and written.isalpha() and written in initials:  # "TNW" ~ "The Next Web"
                 scores.append(1.0)
