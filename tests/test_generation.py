@@ -79,6 +79,9 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("What time does the council meet?", None),
         ("In what report did the panel sum up its view?", None),  # "sum up" asks for no money
         ("What sum did the city pay?", "money"),
+        ("Which wire service carried the announcement?", "source"),
+        ("Which service distributed the press release?", "source"),
+        ("Which service does the vendor sell?", None),
     ],
 )
 def test_answer_type_cues(question, kind):

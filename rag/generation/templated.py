@@ -95,8 +95,10 @@ FRAMING = frozenset(
 # Answer-type cues: what kind of thing the question's wording asks for.
 _ASKS_SOURCE = re.compile(
     r"\b(?:which|what)\s+(?:\w+\s+)?(?:outlet|publication|site|website|magazine|newspaper|paper|publisher|"
-    r"news\s*\w*|media|journal|blog)\b|\bwho\s+(?:published|reported|wrote|ran|put out|covered|carried|posted|"
-    r"released|issued|broke)\b|\bwhere\s+(?:was|were|did|is)\b.*\b(?:published|reported|covered|appear)",
+    r"news\s*\w*|media|journal|blog|wire(?:\s+service)?|newswire)\b|"
+    r"\bwho\s+(?:published|reported|wrote|ran|put out|covered|carried|posted|released|issued|broke|distributed|"
+    r"syndicated)\b|\b(?:which|what)\s+(?:\w+\s+)?(?:service|platform)\b[^?]*\b(?:distribut|syndicat|publish)\w*|"
+    r"\bwhere\s+(?:was|were|did|is)\b.*\b(?:published|reported|covered|appear)",
     re.IGNORECASE,
 )
 # A moment of a recording ("at what point in the video …?", "which timestamp …?"): a passage
