@@ -7,8 +7,9 @@ It reads the sentences of the retrieved passages and scores each as an answer to
           + W_COVERAGE * share of the question's content words (weighted by rarity) found in the
                          sentence, its title, heading and provider (neighbours count half)
           + W_TYPE     * the sentence holds what the question asks for (a date for "when", a figure
-                         for "how many", a video timestamp for "at what point in the talk", a percentage for "what accuracy", a currency for "how much
-                         did it cost", the publisher's name for "which outlet / who reported")
+                         for "how many", a percentage for "what accuracy", a currency for "how much
+                         did it cost", the publisher's name for "which outlet / who reported", a
+                         passage with a video timestamp for "at what point in the talk")
           + W_FOCUS    * it names what a which/what question asks about
 
 A byline ("“TITLE” was published by PROVIDER on DATE, linked from “PARENT”.") is read without its
@@ -79,7 +80,7 @@ C_SEMANTIC, C_CONTEXT, C_COVERAGE, C_RELATION = 0.5, 0.2, 0.3, 0.1
 NEIGHBOUR_SHARE = 0.5  # question words found only in the next/previous sentence count this much
 JOIN_MARGIN = 0.15  # an extra sentence must score within this of the best one
 RESTATES = 0.9  # a best sentence covering this share of the question only restates it
-ANSWER_MIN = 0.312  # evidence below this abstains (eval/tune_templated.py on the tune split, 381 questions)
+ANSWER_MIN = 0.312  # evidence below this abstains (eval/tune_templated.py on the tune split, 481 questions)
 COUNT_WINDOW = 3  # "how many <noun>": the figure stands at most this many words before the noun
 FOCUS_NAME_SIM = 0.40  # a headline's name this close to the noun is one ("companies" ~ Microsoft; tune split)
 NAMING_MARGIN = 0.1  # a neighbour joins when it names the focus this much more clearly (tune split)
@@ -112,7 +113,8 @@ _ASKS_TIMESTAMP = re.compile(
     r"\b(?:what|which)\s+(?:point|minute|moment|second|time|part)\b[^?]*\b" + _RECORDING + r"\b",
     re.IGNORECASE,
 )
-_MOMENT_TERMS = frozenset(content_terms(f"{_MOMENT_WORDS} {_RECORDING_WORDS}"))
+_MOMENT_ASKING = frozenset(f"{_MOMENT_WORDS} {_RECORDING_WORDS}".split())
+_MOMENT_TERMS = frozenset(content_terms(" ".join(_MOMENT_ASKING)))
 _ASKS_DATE = re.compile(
     r"^\W*(?:and\s+)?(?:when|since when)\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow long ago\b|"
     r"\bon what date\b",
@@ -435,9 +437,9 @@ class TemplatedGenerator:
 
     def naming_strength(self, sentence: str, focus: Focus) -> float:
         """1 when the sentence uses the focus noun, else its closest word's cosine to the noun."""
-        words = [w for w in dict.fromkeys(tokens(sentence)) if content_terms(w)]
         if focus.stem in content_terms(sentence):
             return 1.0
+        words = [w for w in dict.fromkeys(tokens(sentence)) if content_terms(w)]
         if not words:
             return 0.0
         vecs = self.vectors([focus.word, *words])
@@ -466,10 +468,9 @@ class TemplatedGenerator:
         if not len(passage):
             return None
         best = (q.vectors @ passage.T).max(axis=1)
-        # The words that ask for the kind of answer ("at what point in the video") say what is
-        # wanted, not what it is about.
-        kind = answer_type(question)
-        moment = set(tokens(_MOMENT_WORDS + " " + _RECORDING_WORDS)) if kind == "timestamp" else set()
+        # The words that ask for a moment of a recording ("at what point in the video") say what
+        # is wanted, not what it is about.
+        moment = _MOMENT_ASKING if answer_type(question) == "timestamp" else frozenset()
         initials = name_initials(text)
         scores = []
         for w, written in enumerate(q.words):
