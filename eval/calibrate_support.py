@@ -16,6 +16,7 @@ from tune_templated import tune_arguments
 
 from rag.answer_eval import load_questions
 from rag.citations import SentenceVectors, passage_sentences, query_embedder, support
+from rag.errors import run_script
 from rag.index import Index
 from rag.retrieval import Retriever
 
@@ -56,4 +57,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

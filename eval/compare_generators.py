@@ -24,6 +24,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from rag.errors import run_script  # noqa: E402
+
 METRICS = (
     "answer_accuracy", "citation_precision", "abstention_precision", "abstention_recall",
     "abstention_recall_near_miss", "false_abstention",
@@ -96,4 +98,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

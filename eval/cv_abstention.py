@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 
+from rag.errors import run_script
 from tune_templated import TuneSplit, best_threshold, outcomes, tune_arguments
 
 
@@ -59,4 +60,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import rag.generation.templated as templated
 from rag.answer_eval import load_questions
+from rag.errors import run_script
 from tune_templated import TuneSplit, outcomes, tune_arguments
 
 
@@ -35,4 +36,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -5,12 +5,12 @@ becomes once the model has read the sentences the templated generator chose,
 
     gain = mean log P(question | passage) − mean log P(question | empty passage)
 
-with the GGUF model the [local] extra ships (SmolLM2-135M) or `--model FILE`. Printed for the tune
+with the GGUF model the [local] extra ships (SmolLM2-135M) or `--model-path FILE`. Printed for the tune
 split only: the gain's AUC between right answers and unanswerable questions among those the
 generator answers today (evidence ≥ ANSWER_MIN; 0.5 = no better than chance), and the
 cross-validated accuracy/abstention of the evidence plus w × gain.
 
-    .venv/bin/python eval/query_likelihood.py [--index indexes/default] [--model FILE]
+    .venv/bin/python eval/query_likelihood.py [--index indexes/default] [--model-path FILE]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from llama_cpp import Llama
 
 import rag.generation.templated as templated
 from cv_abstention import cross_validate
+from rag.errors import run_script
 from rag.generation.llama_cpp import resolve_model_path
 from tune_templated import TuneSplit, outcomes, tune_arguments
 
@@ -47,10 +48,10 @@ def auc(positives, negatives) -> float:
 
 def main() -> None:
     parser = tune_arguments()
-    parser.add_argument("--model", default=None, help="a GGUF file (default: the [local] extra's SmolLM2)")
+    parser.add_argument("--model-path", default=None, help="a GGUF file (default: the [local] extra's SmolLM2)")
     args = parser.parse_args()
     tune = TuneSplit.load(args)
-    llm = Llama(model_path=str(resolve_model_path(args.model)), n_ctx=2048, logits_all=True, n_threads=2, verbose=False)
+    llm = Llama(model_path=str(resolve_model_path(args.model_path)), n_ctx=2048, logits_all=True, n_threads=2, verbose=False)
     points = outcomes(tune.generator, tune.vectors, tune.rows, tune.hits)
     gains = []
     for row in tune.rows:
@@ -75,4 +76,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -13,6 +13,7 @@ import json
 
 from rag.answer_eval import evaluate_answers, load_questions
 from rag.assistant import Assistant
+from rag.errors import run_script
 from rag.index import Index, default_paths
 
 
@@ -58,4 +59,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

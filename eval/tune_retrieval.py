@@ -18,6 +18,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rag.bm25 import top_k  # noqa: E402
+from rag.errors import run_script  # noqa: E402
 from rag.evaluation import beir_index, load_dataset, score_run  # noqa: E402
 from rag.retrieval import rrf  # noqa: E402
 
@@ -81,4 +82,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

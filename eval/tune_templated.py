@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import rag.generation.templated as templated
 from rag.answer_eval import contains_phrase, load_questions
 from rag.citations import CitationCheck, SentenceVectors, query_embedder
+from rag.errors import run_script
 from rag.index import Index
 from rag.retrieval import Retriever
 
@@ -120,4 +121,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

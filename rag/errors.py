@@ -31,3 +31,15 @@ class DatasetError(RagError):
 
 class MissingExtraError(RagError):
     """An optional dependency is not installed; the message names the extra."""
+
+
+def run_script(main) -> None:
+    """Run a script's `main` (the ones in eval/ and benchmarks/): a `RagError` is one line on
+    stderr and exit 1, as in the CLI, not a traceback."""
+    import sys
+
+    try:
+        main()
+    except RagError as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(1)
