@@ -22,7 +22,7 @@ def main() -> None:
     thresholds = sorted({t / 100 for t in range(30, 72, 2)} | {templated.ANSWER_MIN})
     for split in ("tune", "test"):
         rows = [r for r in load_questions(args.dataset) if r["split"] == split]
-        hits = {r["id"]: tune.retriever.search(r["question"], k=args.k) for r in rows}
+        hits = tune.hits if split == "tune" else {r["id"]: tune.retriever.search(r["question"], k=args.k) for r in rows}
         points = outcomes(tune.generator, tune.vectors, rows, hits)
         answerable = [p for p in points if p[1]]
         unanswerable = [p for p in points if not p[1]]

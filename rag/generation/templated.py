@@ -113,8 +113,7 @@ _ASKS_TIMESTAMP = re.compile(
     r"\b(?:what|which)\s+(?:point|minute|moment|second|time|part)\b[^?]*\b" + _RECORDING + r"\b",
     re.IGNORECASE,
 )
-_MOMENT_ASKING = frozenset(f"{_MOMENT_WORDS} {_RECORDING_WORDS}".split())
-_MOMENT_TERMS = frozenset(content_terms(" ".join(_MOMENT_ASKING)))
+_MOMENT_TERMS = frozenset(content_terms(f"{_MOMENT_WORDS} {_RECORDING_WORDS}"))
 _ASKS_DATE = re.compile(
     r"^\W*(?:and\s+)?(?:when|since when)\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow long ago\b|"
     r"\bon what date\b",
@@ -285,11 +284,7 @@ class Focus:
         else:
             words = [w for w in tokens(c.around) if content_terms(w)]
             least = FOCUS_SIM
-        words = list(dict.fromkeys(words))
-        if not words:
-            return False
-        vecs = vectors([self.word, *words])
-        return float((vecs[1:] @ vecs[0]).max()) >= least
+        return closest_cosine(vectors, self.word, words) >= least
 
 
 @dataclass(frozen=True)
@@ -439,11 +434,7 @@ class TemplatedGenerator:
         """1 when the sentence uses the focus noun, else its closest word's cosine to the noun."""
         if focus.stem in content_terms(sentence):
             return 1.0
-        words = [w for w in dict.fromkeys(tokens(sentence)) if content_terms(w)]
-        if not words:
-            return 0.0
-        vecs = self.vectors([focus.word, *words])
-        return float((vecs[1:] @ vecs[0]).max())
+        return closest_cosine(self.vectors, focus.word, [w for w in tokens(sentence) if content_terms(w)])
 
     def word_match(self, question: str, chosen: Sequence[Candidate], hits: Sequence[Hit]) -> float | None:
         """How well the passage covers the question's least covered word, in context: for each
@@ -470,12 +461,14 @@ class TemplatedGenerator:
         best = (q.vectors @ passage.T).max(axis=1)
         # The words that ask for a moment of a recording ("at what point in the video") say what
         # is wanted, not what it is about.
-        moment = _MOMENT_ASKING if answer_type(question) == "timestamp" else frozenset()
+        timestamp = answer_type(question) == "timestamp"
         initials = name_initials(text)
         scores = []
         for w, written in enumerate(q.words):
             word = written.lower()
-            if word in STOPWORDS or word in FRAMING or word in moment or len(word) < 2 or not word[0].isalnum():
+            if word in STOPWORDS or word in FRAMING or len(word) < 2 or not word[0].isalnum():
+                continue
+            if timestamp and content_terms(word) <= _MOMENT_TERMS:
                 continue
             if written.isupper() and written.isalpha() and written in initials:  # "TNW" ~ "The Next Web"
                 scores.append(1.0)
@@ -577,6 +570,15 @@ class TemplatedGenerator:
             out.append(Candidate(n, i, sentence, score, semantic, context, coverage, typed, frozenset(terms), own, byline, text))
         # Best first; among equals the better-ranked passage and the earlier sentence win.
         return sorted(out, key=lambda c: (-c.score, c.n, c.position))
+
+
+def closest_cosine(vectors: SentenceVectors, word: str, words: Sequence[str]) -> float:
+    """The highest cosine between `word` and any of `words` (0 when there are none)."""
+    words = list(dict.fromkeys(words))
+    if not words:
+        return 0.0
+    vecs = vectors([word, *words])
+    return float((vecs[1:] @ vecs[0]).max())
 
 
 _NAME_JOINERS = frozenset("of and for on the de".split())  # "Department of Justice" → DOJ
