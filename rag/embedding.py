@@ -248,14 +248,14 @@ class OnnxEmbedder:
         for start in range(0, len(order), batch):
             rows = order[start : start + batch]
             encodings = self._tokenizer.encode_batch([prompt + texts[i] for i in rows])
-            feed = {
-                "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-            }
-            out[rows] = self._session.run([ONNX_OUTPUTS[0]], {k: feed[k] for k in self.record["inputs"]})[0]
+            out[rows] = self._run(ONNX_OUTPUTS[0], [(e.ids, e.attention_mask, e.type_ids) for e in encodings])
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
+
+    def _run(self, output: str, rows: list[tuple]) -> np.ndarray:
+        """One output of the graph for tokenized rows of (ids, attention mask, type ids)."""
+        columns = dict(zip(_ONNX_INPUTS, (np.array(column, dtype=np.int64) for column in zip(*rows))))
+        return self._session.run([output], {k: columns[k] for k in self.record["inputs"]})[0]
 
     @property
     def has_token_vectors(self) -> bool:
@@ -268,13 +268,8 @@ class OnnxEmbedder:
             self._ensure_loaded()
         prompt = (self.record.get("prompts") or {}).get(kind, "")
         encoding = self._tokenizer.encode(prompt + text)
-        n = sum(encoding.attention_mask)
-        feed = {
-            "input_ids": np.array([encoding.ids[:n]], dtype=np.int64),
-            "attention_mask": np.array([encoding.attention_mask[:n]], dtype=np.int64),
-            "token_type_ids": np.array([encoding.type_ids[:n]], dtype=np.int64),
-        }
-        vectors = self._session.run([ONNX_OUTPUTS[1]], {k: feed[k] for k in self.record["inputs"]})[0][0]
+        n = sum(encoding.attention_mask)  # without the padding the tokenizer is set up with
+        vectors = self._run(ONNX_OUTPUTS[1], [(encoding.ids[:n], encoding.attention_mask[:n], encoding.type_ids[:n])])[0]
         return _token_vectors(prompt + text, encoding.word_ids[:n], encoding.offsets[:n], vectors)
 
 
