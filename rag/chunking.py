@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from rag.types import Chunk, Document
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2  # 2: a summary ends with the piece's link (and a video's id)
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ _HTML_TAG = re.compile(r"<[^>]+>")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _HEADING_LINE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+# A summary's lines that say where the piece is (its address, a video's id): the answer to "what
+# is its url?", and to nothing else (rag.generation.templated).
+LINK_LINE, VIDEO_ID_LINE = "Link: ", "Video id: "
 ANCHOR = re.compile(r"\((\d{1,2}(?::\d{2}){1,2})\)")
 
 
@@ -82,6 +85,12 @@ def _summary_chunk(doc: Document) -> Chunk:
         lines.append(doc.excerpt)
     if doc.topics:
         lines.append(f"Topics: {', '.join(doc.topics)}.")
+    # Where to read or watch it: a reader cites the address, and asks for what it holds (a
+    # release's number, a video's id).
+    if doc.video_id:
+        lines.append(f"{VIDEO_ID_LINE}{doc.video_id}.")
+    if doc.url:
+        lines.append(f"{LINK_LINE}{doc.url}")
     return _make_chunk(doc, "summary", doc.title, doc.url, "\n".join(lines))
 
 

@@ -84,7 +84,9 @@ def _open_index(corpus: Path | None, index: Path | None, model: str | None):
     corpus, index = _paths(corpus, index)
     if (index / MANIFEST).exists():
         opened = Index.open(index, model)
-        if opened.query_encoder_is_stale:
+        if opened.chunks_are_stale:
+            _stderr().print(f"[yellow]hint[/] {index} was built by an older rag: `rag index` refreshes it (its passages miss what this one indexes).")
+        elif opened.query_encoder_is_stale:
             _stderr().print(f"[yellow]hint[/] {index} was built by an older rag: `rag index` refreshes it (answers then start faster).")
         return opened
     if not corpus.is_dir():

@@ -101,6 +101,7 @@ def load_document(path: Path, root: Path | None = None) -> Document:
         published=_date(meta),
         provider=provider,
         topics=_topics(meta.get("topics") or meta.get("tags")),
+        video_id=video_id or None,
         body=body.strip(),
         related=tuple(_related(meta.get("related"))),
         content_hash=hashlib.sha256(raw).hexdigest(),

@@ -27,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from rag.chunking import ChunkerSettings, chunk_document
+from rag.chunking import CHUNKER_VERSION, ChunkerSettings, chunk_document
 from rag.corpus import load_corpus
 from rag.embedding import (
     Embedder,
@@ -284,6 +284,12 @@ class Index:
         `rag index` re-exports it."""
         record = self.manifest.get("query_encoder") or {}
         return record.get("kind") == "onnx" and not export_is_current(record)
+
+    @property
+    def chunks_are_stale(self) -> bool:
+        """The passages were cut by an older chunker (say, before summaries carried the piece's
+        link): the index works, and `rag index` re-chunks every document."""
+        return (self.manifest.get("chunker") or {}).get("version") != CHUNKER_VERSION
 
     def encode_query(self, query: str) -> np.ndarray:
         """The query's embedding by `query_embedder`. The last one is kept, so a ranker, a fusion

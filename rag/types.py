@@ -31,6 +31,7 @@ class Document:
     published: str | None = None  # ISO date, YYYY-MM-DD
     provider: str | None = None
     topics: tuple[str, ...] = ()
+    video_id: str | None = None  # a video's id on its platform (YouTube's "v=")
     body: str = ""
     related: tuple[RelatedArticle, ...] = ()
     content_hash: str = ""  # sha256 of the file's bytes: what incremental indexing compares

@@ -82,6 +82,12 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("Which wire service carried the announcement?", "source"),
         ("Which service distributed the press release?", "source"),
         ("Which service does the vendor sell?", None),
+        ("Which agency's news release announced it?", "source"),  # a possessive before "news release"
+        ("What is the URL of the scam story?", "link"),
+        ("What is the YouTube video ID of the talk?", "link"),
+        ("What is the release number of the press item?", "link"),
+        ("Where can I read the piece on the moratorium?", "link"),
+        ("What link does the author draw between faces and feelings?", None),
     ],
 )
 def test_answer_type_cues(question, kind):
@@ -195,6 +201,20 @@ def test_a_moment_of_the_video_is_answered_with_its_timestamp(seeds_index):
         assert answer.text.count(f"({anchor})") == 1, answer.text
 
 
+def test_a_question_for_the_address_is_answered_with_the_link_and_no_other_is(seeds_index):
+    """The summary's link lines answer "what is its url / video id / release number?"; their words
+    (the url's slug repeats the title) never make them the answer to anything else."""
+    from rag.assistant import Assistant
+
+    assistant = Assistant(seeds_index)
+    video = assistant.ask("What is the YouTube video ID of the talk on challenges in AI emotion recognition?")
+    assert "bmjamLZ3v8A" in video.text and video.citations[0].chunk.doc_id == "004_f9b868ada0241f27"
+    release = assistant.ask("What is the URL of the EurekAlert! release on the improved facial expression model?")
+    assert "https://www.eurekalert.org/news-releases/958080" in release.text
+    other = assistant.ask("Which outlet ran the piece calling facial expression recognition a scam?")
+    assert "Link:" not in other.text and "The Next Web" in other.text
+
+
 def test_name_initials_are_the_acronyms_a_texts_names_spell():
     from rag.generation.templated import name_initials
 
@@ -273,6 +293,8 @@ def test_templated_answers_when_a_piece_came_out_from_its_byline(seeds_index):
         ("How many seals has the network found?", ["seals"]),
         ("Which two companies were sued?", ["companies"]),
         ("What kind of pictures was it trained on?", ["pictures"]),
+        ("Which photo-sharing site's pictures were used?", ["photo-sharing", "site"]),  # the owner is asked for
+        ("Which creator’s content is it drawn from?", ["creator"]),
         ("In what ways can it hurt people?", []),
         ("How many were there?", []),
         ("Why is it hard?", []),

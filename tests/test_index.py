@@ -157,3 +157,22 @@ def test_rebuild_embeds_everything(corpus_copy, tmp_path):
     embedder = HashEmbedder()
     rebuilt = Index.build(corpus_copy, index_path, embedder, rebuild=True)
     assert rebuilt.report.embedded == len(rebuilt.chunks) == len(embedder.encoded)
+
+
+def test_an_index_cut_by_an_older_chunker_is_stale_until_reindexed(corpus_copy, tmp_path):
+    """Documents unchanged since an older rag built the index are chunked again, so its passages
+    get what this chunker adds (a summary's link); until then the index says it is stale."""
+    index_path = tmp_path / "idx"
+    Index.build(corpus_copy, index_path, HashEmbedder())
+    manifest_path = index_path / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["chunker"]["version"] -= 1
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert Index.open(index_path, HashEmbedder()).chunks_are_stale
+
+    embedder = HashEmbedder()
+    refreshed = Index.build(corpus_copy, index_path, embedder)
+    assert not refreshed.chunks_are_stale and not Index.open(index_path, HashEmbedder()).chunks_are_stale
+    assert not refreshed.report.up_to_date
+    # Chunks whose text did not change keep their vectors (a chunk's id is its text's hash).
+    assert refreshed.report.embedded == 0 and refreshed.report.reused == len(refreshed.chunks)

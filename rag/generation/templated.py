@@ -69,6 +69,7 @@ from rag.citations import (
     split_sentences,
     tokens,
 )
+from rag.chunking import LINK_LINE, VIDEO_ID_LINE
 from rag.generation.base import Turn, render
 from rag.types import Hit
 
@@ -95,7 +96,7 @@ FRAMING = frozenset(
 
 # Answer-type cues: what kind of thing the question's wording asks for.
 _ASKS_SOURCE = re.compile(
-    r"\b(?:which|what)\s+(?:\w+\s+)?(?:outlet|publication|site|website|magazine|newspaper|paper|publisher|"
+    r"\b(?:which|what)\s+(?:[\w'’]+\s+)?(?:outlet|publication|site|website|magazine|newspaper|paper|publisher|"
     r"news\s*\w*|media|journal|blog|wire(?:\s+service)?|newswire)\b|"
     r"\bwho\s+(?:published|reported|wrote|ran|put out|covered|carried|posted|released|issued|broke|distributed|"
     r"syndicated)\b|\b(?:which|what)\s+(?:\w+\s+)?(?:service|platform)\b[^?]*\b(?:distribut|syndicat|publish)\w*|"
@@ -114,6 +115,18 @@ _ASKS_TIMESTAMP = re.compile(
     re.IGNORECASE,
 )
 _MOMENT_TERMS = frozenset(content_terms(f"{_MOMENT_WORDS} {_RECORDING_WORDS}"))
+# Where a piece is: its address ("what is the url", "where can I read it") or what the address
+# holds (a video's id, a release's number); a summary's link lines answer it (`is_link_line`).
+_LINK_WORDS = "url urls link address web page permalink id identifier number youtube video release"
+_ASKS_LINK = re.compile(
+    r"\b(?:urls?|web\s*address(?:es)?|permalinks?|web\s*page)\b|\b(?:id|identifier)\b|"
+    r"\blink\s+(?:to|for|of)\b|\bwhere\s+can\s+(?:i|you|one|we)\s+(?:read|watch|find|see)\b|"
+    r"\b(?:release|article|story|item|page|press\s+release)\s+number\b",
+    re.IGNORECASE,
+)
+_LINK_TERMS = frozenset(content_terms(_LINK_WORDS))
+# The words that ask for an answer type, not about the topic: no passage need contain them.
+_ASKING_TERMS = {"timestamp": _MOMENT_TERMS, "link": _LINK_TERMS}
 _ASKS_DATE = re.compile(
     r"^\W*(?:and\s+)?(?:when|since when)\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow long ago\b|"
     r"\bon what date\b",
@@ -168,6 +181,7 @@ _ASKS_PUBLICATION = re.compile(
 _KINDS = (
     ("source", _ASKS_SOURCE),
     ("timestamp", _ASKS_TIMESTAMP),
+    ("link", _ASKS_LINK),
     ("date", _ASKS_DATE),
     ("percent", _ASKS_PERCENT),
     ("money", _ASKS_MONEY),
@@ -176,7 +190,8 @@ _KINDS = (
 
 
 def answer_type(question: str) -> str | None:
-    """"source", "timestamp", "date", "percent", "money", "number" or None (any sentence may answer)."""
+    """"source", "timestamp", "link", "date", "percent", "money", "number" or None (any sentence
+    may answer)."""
     first = split_sentences(question)[0] if question.strip() else question
     for kind, pattern in _KINDS:
         if pattern.search(first):
@@ -189,7 +204,7 @@ def asked_words(question: str, kind: str | None) -> set[str]:
     that ask it ("at what point in the video"): they say what is wanted, not what it is about,
     and a passage's "data points" must not count as an answer to "what point"."""
     words = content_terms(question)
-    return words - _MOMENT_TERMS if kind == "timestamp" else words
+    return words - _ASKING_TERMS.get(kind, frozenset())
 
 
 def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: bool = True) -> bool:
@@ -200,6 +215,8 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
         return bool(provider) and provider.lower() in sentence.lower()
     if kind == "timestamp":
         return bool(hit.chunk.anchor)
+    if kind == "link":
+        return is_link_line(sentence)
     if kind == "date":
         return bool(_DATE.search(sentence)) and (about_publication or not is_byline(sentence, hit.chunk))
     if kind == "percent":
@@ -214,6 +231,11 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
 def is_byline(sentence: str, chunk) -> bool:
     """The chunk's opening "“TITLE” was published by …" sentence (written by the chunker)."""
     return sentence.startswith(f"“{chunk.title}” was published")
+
+
+def is_link_line(sentence: str) -> bool:
+    """A summary's line that gives the piece's address or video id (rag.chunking)."""
+    return sentence.startswith((LINK_LINE, VIDEO_ID_LINE))
 
 
 def with_anchor(sentence: str, anchor: str) -> str:
@@ -459,16 +481,16 @@ class TemplatedGenerator:
         if not len(passage):
             return None
         best = (q.vectors @ passage.T).max(axis=1)
-        # The words that ask for a moment of a recording ("at what point in the video") say what
-        # is wanted, not what it is about.
-        timestamp = answer_type(question) == "timestamp"
+        # The words that ask for a type of answer ("at what point in the video", "what is the
+        # url") say what is wanted, not what it is about.
+        asking = _ASKING_TERMS.get(answer_type(question), frozenset())
         initials = name_initials(text)
         scores = []
         for w, written in enumerate(q.words):
             word = written.lower()
             if word in STOPWORDS or word in FRAMING or len(word) < 2 or not word[0].isalnum():
                 continue
-            if timestamp and content_terms(word) <= _MOMENT_TERMS:
+            if content_terms(word) and content_terms(word) <= asking:
                 continue
             if written.isupper() and written.isalpha() and written in initials:  # "TNW" ~ "The Next Web"
                 scores.append(1.0)
@@ -543,6 +565,8 @@ class TemplatedGenerator:
         for n, hit in enumerate(hits, start=1):
             context = content_terms(passage_context(hit.chunk))
             sentences = [trim_byline(s) if is_byline(s, hit.chunk) else s for s in passage_sentences(hit.chunk)]
+            if kind != "link":  # an address answers where a piece is, nothing else
+                sentences = [s for s in sentences if not is_link_line(s)]
             terms = [content_terms(s) for s in sentences]
             for i, sentence in enumerate(sentences):
                 around = set().union(*terms[max(0, i - 1) : i], *terms[i + 1 : i + 2])
@@ -684,6 +708,9 @@ _DETERMINERS = frozenset("the a an that its their his her this these those our y
 _AUXILIARIES = frozenset("is are was were be been do does did has have had can could will would shall should may might must of".split())
 
 
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
 def focus_phrase(question: str) -> list[str]:
     """The noun phrase a "which/what/whose <noun>" or "how many <noun>" question asks about, as
     written ("Which law firm filed the suits?" → [law, firm]; "How many seals has it found?" →
@@ -701,6 +728,9 @@ def focus_phrase(question: str) -> list[str]:
                 nxt = rest[j + 1] if j + 1 < len(rest) else ""
                 if phrase and (x.endswith("ed") or nxt in _DETERMINERS or (nxt in STOPWORDS and nxt not in _AUXILIARIES)):
                     break  # a verb: the phrase ended before it
+                owner = _POSSESSIVE.sub("", x)
+                if owner != x:  # "which site's pictures": the answer names the site
+                    return [*phrase, owner]
                 phrase.append(x)
             return phrase
     return []
