@@ -201,6 +201,18 @@ def test_a_moment_of_the_video_is_answered_with_its_timestamp(seeds_index):
         assert answer.text.count(f"({anchor})") == 1, answer.text
 
 
+@pytest.mark.parametrize(("year", "doc_id"), [("2022", "002_4c3417b0c4697e7c"), ("2021", "000_0d74549e87b2fe1b")])
+def test_a_figure_in_the_question_picks_the_passage_that_writes_it(seeds_index, year, doc_id):
+    """Both pieces are The Next Web's on emotion AI; the year the question gives says which."""
+    from rag.retrieval import Retriever
+
+    question = f"How did The Next Web's {year} piece describe emotion-reading AI?"
+    hits = Retriever(seeds_index).search(question, k=5)
+    selection = TemplatedGenerator(seeds_index).select(question, hits)
+    assert selection.figures and selection.evidence > 0
+    assert {hits[c.n - 1].chunk.doc_id for c in selection.chosen} == {doc_id}
+
+
 def test_a_question_for_the_address_is_answered_with_the_link_and_no_other_is(seeds_index):
     """The summary's link lines answer "what is its url / video id / release number?"; their words
     (the url's slug repeats the title) never make them the answer to anything else."""
@@ -295,6 +307,9 @@ def test_templated_answers_when_a_piece_came_out_from_its_byline(seeds_index):
         ("What kind of pictures was it trained on?", ["pictures"]),
         ("Which photo-sharing site's pictures were used?", ["photo-sharing", "site"]),  # the owner is asked for
         ("Which creator’s content is it drawn from?", ["creator"]),
+        ("What still remains after the retreat?", []),  # an adverb, no noun
+        ("Who is the reporter who enjoys films?", ["reporter"]),  # "who is the <noun>": the answer names one
+        ("Who wrote it?", []),
         ("In what ways can it hurt people?", []),
         ("How many were there?", []),
         ("Why is it hard?", []),

@@ -9,7 +9,8 @@ It reads the sentences of the retrieved passages and scores each as an answer to
           + W_TYPE     * the sentence holds what the question asks for (a date for "when", a figure
                          for "how many", a percentage for "what accuracy", a currency for "how much
                          did it cost", the publisher's name for "which outlet / who reported", a
-                         passage with a video timestamp for "at what point in the talk")
+                         passage with a video timestamp for "at what point in the talk", a
+                         summary's link line for "what is its url / video id")
           + W_FOCUS    * it names what a which/what question asks about
 
 A byline ("“TITLE” was published by PROVIDER on DATE, linked from “PARENT”.") is read without its
@@ -17,7 +18,8 @@ A byline ("“TITLE” was published by PROVIDER on DATE, linked from “PARENT�
 question about publishing ("when did the story run?", not "when will the council vote?"). A
 calendar date is not an amount.
 
-The best sentence answers; up to `max_sentences` more join it when they score nearly as well
+The best sentence answers (when the question gives a figure, "the 2022 piece", the best among
+those whose passage writes it); up to `max_sentences` more join it when they score nearly as well
 (`JOIN_MARGIN`) and add something new (near-duplicates are dropped). They are rendered through
 `prompts/answer.j2` with `[n]` markers (n = the passage's rank).
 
@@ -380,6 +382,13 @@ class TemplatedGenerator:
         # A question that asks for a kind of answer (a date, a figure, a publisher) is answered
         # by the best sentence that holds one, even if another scores higher on wording alone.
         best = next((c for c in candidates if c.typed), candidates[0]) if kind else candidates[0]
+        if figures(question):
+            # A question that gives a figure ("the July 2022 piece") asks about the passages that
+            # write it: the best sentence among those (of the asked type) answers, if any does.
+            best = next(
+                (c for c in candidates if (c.typed or not kind) and figures_found(question, [c.around, _figure_context(hits[c.n - 1].chunk)])),
+                best,
+            )
         focus = self.focus(question, kind)
         if focus is not None:
             # The question asks about a thing ("which court", "how many seals"). "How many": the
@@ -436,11 +445,11 @@ class TemplatedGenerator:
             # The answer comes from the document the last answer cited, so the topic was settled
             # then; what is left to judge is whether it says what is asked now.
             confidence = max(confidence, own_coverage)
-        figures = figures_found(question, [c.around for c in chosen] + [_figure_context(hits[c.n - 1].chunk) for c in chosen])
+        figures_given = figures_found(question, [c.around for c in chosen] + [_figure_context(hits[c.n - 1].chunk) for c in chosen])
         # Without the asked type or the question's figures the evidence is 0 whatever the match:
         # skip its two model runs.
-        match = self.word_match(question, chosen, hits) if best.typed and figures else None
-        return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match, figures)
+        match = self.word_match(question, chosen, hits) if best.typed and figures_given else None
+        return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match, figures_given)
 
     def naming_neighbour(self, best: Candidate, candidates: Sequence[Candidate], focus: Focus) -> Candidate | None:
         """The sentence next to `best` that names the focus clearly better than `best` does."""
@@ -708,6 +717,8 @@ _DETERMINERS = frozenset("the a an that its their his her this these those our y
 _AUXILIARIES = frozenset("is are was were be been do does did has have had can could will would shall should may might must of".split())
 
 
+# Adverbs that may follow "what" ("what still remains", "what else", "what exactly"): no noun.
+_ADVERBS = frozenset("still else exactly really actually already also just then now ever precisely".split())
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 
@@ -717,13 +728,15 @@ def focus_phrase(question: str) -> list[str]:
     [seals]); [] when the question has none ("What is it?", "How many were there?")."""
     words = tokens((split_sentences(question) or [""])[0])
     for i, w in enumerate(words):
-        if w in ("which", "what", "whose") or (w == "many" and i > 0 and words[i - 1] == "how"):
-            rest = [x for x in words[i + 1 : i + 6] if not x.isdigit() and x not in _COUNT_WORDS]
+        # "Who is the writer who …?" asks for the writer: the answer names one.
+        start = i + 3 if w == "who" and words[i + 1 : i + 2] in (["is"], ["was"]) and words[i + 2 : i + 3] in (["the"], ["a"]) else None
+        if start or w in ("which", "what", "whose") or (w == "many" and i > 0 and words[i - 1] == "how"):
+            rest = [x for x in words[start or i + 1 : (start or i + 1) + 5] if not x.isdigit() and x not in _COUNT_WORDS]
             while rest and rest[0] in _LIGHT_NOUNS and len(rest) > 1 and rest[1] == "of":
                 rest = rest[2:]
             phrase = []
             for j, x in enumerate(rest):
-                if x in STOPWORDS or x in _LIGHT_NOUNS:
+                if x in STOPWORDS or x in _LIGHT_NOUNS or x in _ADVERBS:
                     break
                 nxt = rest[j + 1] if j + 1 < len(rest) else ""
                 if phrase and (x.endswith("ed") or nxt in _DETERMINERS or (nxt in STOPWORDS and nxt not in _AUXILIARIES)):
