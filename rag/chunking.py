@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from rag.types import Chunk, Document
 
-CHUNKER_VERSION = 2  # 2: a summary ends with the piece's link (and a video's id)
+CHUNKER_VERSION = 3  # 2: a summary ends with the piece's link (and a video's id); 3: says whom it is from
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,8 @@ def chunk_document(doc: Document, settings: ChunkerSettings = ChunkerSettings())
 
 def _summary_chunk(doc: Document) -> Chunk:
     lines = [f"“{doc.title}”{_byline(doc.provider, doc.published)}."]
+    if doc.author:
+        lines.append(f"{author_prefix(doc.title)}{doc.author}.")
     if doc.excerpt:
         lines.append(doc.excerpt)
     if doc.topics:
@@ -92,6 +94,12 @@ def _summary_chunk(doc: Document) -> Chunk:
     if doc.url:
         lines.append(f"{LINK_LINE}{doc.url}")
     return _make_chunk(doc, "summary", doc.title, doc.url, "\n".join(lines))
+
+
+def author_prefix(title: str) -> str:
+    """How a summary's sentence saying whose piece or recording it is begins: with the title, so
+    it reads on its own as the answer to "whose talk is it?"."""
+    return f"“{title}” is from "
 
 
 def _byline(provider: str | None, published: str | None) -> str:

@@ -15,12 +15,14 @@ from pathlib import Path
 
 import frontmatter
 
+from rag.chunking import clean_markdown
 from rag.errors import CorpusError
 from rag.types import Document, RelatedArticle, SkippedFile
 
 CORPUS_SUFFIXES = (".md", ".markdown", ".txt")
 _FENCE = re.compile(r"^---[ \t]*\r?\n")
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_FROM_LINE = re.compile(r"From:[ \t]*([^\n]+?)[ \t]*(?:<br\s*/?>)?[ \t]*(?:\n|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ def load_document(path: Path, root: Path | None = None) -> Document:
         provider=provider,
         topics=_topics(meta.get("topics") or meta.get("tags")),
         video_id=video_id or None,
+        author=_author(meta, body),
         body=body.strip(),
         related=tuple(_related(meta.get("related"))),
         content_hash=hashlib.sha256(raw).hexdigest(),
@@ -122,6 +125,19 @@ def _text(value) -> str:
 def _first_heading(body: str) -> str:
     match = _HEADING.search(body)
     return match.group(1) if match else ""
+
+
+def _author(meta: dict, body: str) -> str | None:
+    """Who wrote or recorded the piece: an author/creator/channel field, or a body that opens with
+    "From: NAME" (how video notes say whose recording they summarise)."""
+    for key in ("author", "authors", "creator", "channel"):
+        value = meta.get(key)
+        names = value if isinstance(value, list) else [value]
+        found = [_provider(v) for v in names if v]
+        if any(found):
+            return ", ".join(n for n in found if n)
+    match = _FROM_LINE.match(body.lstrip())
+    return clean_markdown(match.group(1)) or None if match else None
 
 
 def _provider(value) -> str | None:

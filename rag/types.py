@@ -32,6 +32,7 @@ class Document:
     provider: str | None = None
     topics: tuple[str, ...] = ()
     video_id: str | None = None  # a video's id on its platform (YouTube's "v=")
+    author: str | None = None  # who wrote or recorded it, when the file says
     body: str = ""
     related: tuple[RelatedArticle, ...] = ()
     content_hash: str = ""  # sha256 of the file's bytes: what incremental indexing compares

@@ -33,15 +33,17 @@ def test_each_document_has_one_summary_chunk_citing_the_document():
 
 
 def test_the_summary_says_where_the_piece_is():
-    """A reader asks for a piece's address, or what it holds (a video's id, a release's number)."""
+    """A reader asks whose piece it is, for its address, or what that holds (a video's id, a
+    release's number)."""
     video, chunks = _chunks_by_doc()["004_f9b868ada0241f27"]
     summary = next(c for c in chunks if c.kind == "summary")
+    assert "“Challenges in AIbased emotion recognition” is from lexfridman." in summary.text
     assert "Video id: bmjamLZ3v8A." in summary.text
     assert summary.text.endswith("Link: https://www.youtube.com/watch?v=bmjamLZ3v8A")
     release, chunks = _chunks_by_doc()["003_8e8adc8aa99b0e78"]
     summary = next(c for c in chunks if c.kind == "summary")
     assert "Link: https://www.eurekalert.org/news-releases/958080" in summary.text
-    assert "Video id" not in summary.text
+    assert "Video id" not in summary.text and " is from " not in summary.text  # no author given
 
 
 def test_every_related_article_becomes_a_chunk_with_its_own_url():

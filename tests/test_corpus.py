@@ -37,6 +37,17 @@ def test_video_notes_have_a_body_and_a_video_url():
     assert doc.url == "https://www.youtube.com/watch?v=bmjamLZ3v8A"
     assert "## Current State of AI in Emotion Recognition" in doc.body
     assert doc.related == ()
+    assert doc.video_id == "bmjamLZ3v8A"
+    assert doc.author == "lexfridman"  # the body opens "From: [[lexfridman]] <br/>"
+
+
+def test_the_author_comes_from_front_matter_or_a_from_line(tmp_path):
+    (tmp_path / "field.md").write_text("---\ntitle: A\nauthor:\n  name: Kate Crawford\n---\nFrom: someone else\n", encoding="utf-8")
+    (tmp_path / "list.md").write_text("---\ntitle: B\nauthors: [Ann Lee, Bo Chan]\n---\nText.\n", encoding="utf-8")
+    (tmp_path / "line.md").write_text("---\ntitle: C\n---\n\nFrom: [[Some Channel|The Channel]]<br>\n\nText.\n", encoding="utf-8")
+    (tmp_path / "none.md").write_text("---\ntitle: D\n---\nText that says From: nobody in the middle.\n", encoding="utf-8")
+    authors = {d.doc_id: d.author for d in load_corpus(tmp_path).documents}
+    assert authors == {"field": "Kate Crawford", "list": "Ann Lee, Bo Chan", "line": "The Channel", "none": None}
 
 
 BROKEN = {

@@ -13,6 +13,7 @@ from rag.errors import QueryError
 from rag.generation import GENERATORS, make_generator
 from rag.generation.base import answer_text, render
 from rag.citations import split_sentences
+from tests.conftest import SEEDS
 from rag.generation.templated import (
     TemplatedGenerator,
     answer_type,
@@ -88,6 +89,12 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("What is the release number of the press item?", "link"),
         ("Where can I read the piece on the moratorium?", "link"),
         ("What link does the author draw between faces and feelings?", None),
+        ("Whose talk are the video notes from?", "author"),
+        ("Which creator's channel posted it?", "author"),
+        ("Who hosted the podcast on emotion AI?", "author"),
+        ("Who is the video on emotion AI from?", "author"),
+        ("Whose films does the writer like?", None),
+        ("Who published the video?", "source"),
     ],
 )
 def test_answer_type_cues(question, kind):
@@ -211,6 +218,29 @@ def test_a_figure_in_the_question_picks_the_passage_that_writes_it(seeds_index, 
     selection = TemplatedGenerator(seeds_index).select(question, hits)
     assert selection.figures and selection.evidence > 0
     assert {hits[c.n - 1].chunk.doc_id for c in selection.chosen} == {doc_id}
+
+
+def test_whose_recording_it_is_is_answered_and_an_answer_that_only_says_back_the_question_is_not(seeds_index):
+    from rag.assistant import Assistant
+
+    assistant = Assistant(seeds_index)
+    whose = assistant.ask("Whose talk are the video notes on emotion recognition from?")
+    assert "lexfridman" in whose.text and whose.citations[0].chunk.doc_id == "004_f9b868ada0241f27"
+    # The only thing the corpus says of Lex Fridman is that the talk is his: it names no guest.
+    assert assistant.ask("Who did Lex Fridman interview in the emotion recognition video?").abstained
+
+
+def test_says_more_needs_a_word_the_question_does_not_write():
+    from rag.chunking import chunk_document
+    from rag.corpus import load_corpus
+    from rag.generation.templated import says_more
+
+    video = {d.doc_id: d for d in load_corpus(SEEDS).documents}["004_f9b868ada0241f27"]
+    summary = chunk_document(video)[0]
+    line = "“Challenges in AIbased emotion recognition” is from lexfridman."
+    assert not says_more("Who was Lex Fridman's guest?", [line], [summary])  # the title aside, only the name asked about
+    assert says_more("Whose talk is it?", [line], [summary])
+    assert says_more("Who is Lex Fridman's guest?", ["The guest was Rosalind Picard."], [summary])
 
 
 def test_a_question_for_the_address_is_answered_with_the_link_and_no_other_is(seeds_index):

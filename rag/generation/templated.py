@@ -10,7 +10,8 @@ It reads the sentences of the retrieved passages and scores each as an answer to
                          for "how many", a percentage for "what accuracy", a currency for "how much
                          did it cost", the publisher's name for "which outlet / who reported", a
                          passage with a video timestamp for "at what point in the talk", a
-                         summary's link line for "what is its url / video id")
+                         summary's link line for "what is its url / video id", its "“TITLE” is
+                         from NAME" for "whose talk is it?")
           + W_FOCUS    * it names what a which/what question asks about
 
 A byline ("“TITLE” was published by PROVIDER on DATE, linked from “PARENT”.") is read without its
@@ -25,7 +26,7 @@ those whose passage writes it); up to `max_sentences` more join it when they sco
 
 It abstains (yields nothing; the assistant then says the corpus does not answer) when the evidence
 is weak: the evidence of the chosen sentences is below `ANSWER_MIN`, the question asks for a
-type of answer none of them holds, or it gives a figure in digits that neither they nor their
+type of answer none of them holds, they say nothing the question does not (`says_more`), or it gives a figure in digits that neither they nor their
 passage's title or date write ("worth by 2030?" is not answered by "worth … by 2025";
 `figures_found`). The evidence is the mean of two measures:
 
@@ -71,7 +72,7 @@ from rag.citations import (
     split_sentences,
     tokens,
 )
-from rag.chunking import LINK_LINE, VIDEO_ID_LINE
+from rag.chunking import LINK_LINE, VIDEO_ID_LINE, author_prefix
 from rag.generation.base import Turn, render
 from rag.types import Hit
 
@@ -127,8 +128,19 @@ _ASKS_LINK = re.compile(
     re.IGNORECASE,
 )
 _LINK_TERMS = frozenset(content_terms(_LINK_WORDS))
+# Whose piece or recording it is ("whose talk is it?", "which creator's video?", "who hosted the
+# podcast?"): a summary's "“TITLE” is from NAME." answers it. (Who *published* it is `_ASKS_SOURCE`.)
+_CREATOR_WORDS = "creator creators channel youtuber podcaster host author speaker presenter"
+_ASKS_AUTHOR = re.compile(
+    r"\bwhose\s+(?:\w+\s+)?(?:" + "|".join(f"{w}s?" for w in _RECORDING_WORDS.split()) + r"|channel|content|show)\b|"
+    r"\b(?:which|what)\s+(?:" + "|".join(_CREATOR_WORDS.split()) + r")\b|"
+    r"\bwho\s+(?:made|created|hosted|recorded|presented|gave|uploaded)\b[^?]*\b" + _RECORDING + r"\b|"
+    r"\bwho\s+(?:is|are|was|were)\s+(?:the\s+)?(?:\w+\s+)?" + _RECORDING + r"s?\b[^?]*\bfrom\b",
+    re.IGNORECASE,
+)
+_AUTHOR_TERMS = frozenset(content_terms(f"{_CREATOR_WORDS} whose content show"))
 # The words that ask for an answer type, not about the topic: no passage need contain them.
-_ASKING_TERMS = {"timestamp": _MOMENT_TERMS, "link": _LINK_TERMS}
+_ASKING_TERMS = {"timestamp": _MOMENT_TERMS, "link": _LINK_TERMS, "author": _AUTHOR_TERMS}
 _ASKS_DATE = re.compile(
     r"^\W*(?:and\s+)?(?:when|since when)\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow long ago\b|"
     r"\bon what date\b",
@@ -181,6 +193,7 @@ _ASKS_PUBLICATION = re.compile(
 
 
 _KINDS = (
+    ("author", _ASKS_AUTHOR),
     ("source", _ASKS_SOURCE),
     ("timestamp", _ASKS_TIMESTAMP),
     ("link", _ASKS_LINK),
@@ -192,8 +205,8 @@ _KINDS = (
 
 
 def answer_type(question: str) -> str | None:
-    """"source", "timestamp", "link", "date", "percent", "money", "number" or None (any sentence
-    may answer)."""
+    """"author", "source", "timestamp", "link", "date", "percent", "money", "number" or None (any
+    sentence may answer)."""
     first = split_sentences(question)[0] if question.strip() else question
     for kind, pattern in _KINDS:
         if pattern.search(first):
@@ -219,6 +232,8 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
         return bool(hit.chunk.anchor)
     if kind == "link":
         return is_link_line(sentence)
+    if kind == "author":
+        return sentence.startswith(author_prefix(hit.chunk.title))
     if kind == "date":
         return bool(_DATE.search(sentence)) and (about_publication or not is_byline(sentence, hit.chunk))
     if kind == "percent":
@@ -323,6 +338,7 @@ class Selection:
     asked: float = 1.0  # share of the question's relation words (`relation_terms`) they, or their neighbours, use
     match: float | None = None  # how well the passage covers the question's least covered word (`word_match`)
     figures: bool = True  # every figure the question gives is in the passage (`figures_found`)
+    adds: bool = True  # the chosen sentences say something the question does not (`says_more`)
 
     @property
     def evidence(self) -> float:
@@ -330,7 +346,7 @@ class Selection:
         (Abstaining outright when none of the relation words is near, `asked == 0`, was tried and
         dropped: it changed nothing on the tune split and cost answers held out, where the asked
         relation is often paraphrased, "what does ERT stand for?". See eval/answers.md.)"""
-        if not self.chosen or not self.typed or not self.figures:
+        if not self.chosen or not self.typed or not self.figures or not self.adds:
             return 0.0
         if self.match is None:  # an embedder without token vectors: the confidence alone
             return self.confidence
@@ -449,7 +465,8 @@ class TemplatedGenerator:
         # Without the asked type or the question's figures the evidence is 0 whatever the match:
         # skip its two model runs.
         match = self.word_match(question, chosen, hits) if best.typed and figures_given else None
-        return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match, figures_given)
+        adds = says_more(question, [c.sentence for c in chosen], [hits[c.n - 1].chunk for c in chosen])
+        return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match, figures_given, adds)
 
     def naming_neighbour(self, best: Candidate, candidates: Sequence[Candidate], focus: Focus) -> Candidate | None:
         """The sentence next to `best` that names the focus clearly better than `best` does."""
@@ -657,6 +674,22 @@ def figures_found(question: str, texts: Sequence[str]) -> bool:
     written = " ".join(texts)
     spelled = {str(_COUNT_NUMBERS.index(w) + 1) for w in set(tokens(written.lower())) & _COUNT_WORDS}
     return asked <= figures(written) | spelled
+
+
+def says_more(question: str, sentences: Sequence[str], chunks) -> bool:
+    """The sentences hold a word the question does not write, their passage's quoted title aside:
+    else they only say back what was asked ("Who was Lex Fridman's guest in the talk?" → "“TITLE”
+    is from lexfridman"). Long words count as written when the question has them with its spaces
+    and hyphens removed ("Lex Fridman" writes lexfridman)."""
+    known = content_terms(question)
+    squashed = re.sub(r"[\W_]+", "", question.lower())
+    for sentence, chunk in zip(sentences, chunks):
+        for w in tokens(sentence.replace(f"“{chunk.title}”", " ")):
+            if len(w) > 5 and re.sub(r"[\W_]+", "", w) in squashed:  # long words only: "art" is in "start"
+                continue
+            if content_terms(w) - known:
+                return True
+    return False
 
 
 def _figure_context(chunk) -> str:
