@@ -26,9 +26,9 @@ those whose passage writes it); up to `max_sentences` more join it when they sco
 
 It abstains (yields nothing; the assistant then says the corpus does not answer) when the evidence
 is weak: the evidence of the chosen sentences is below `ANSWER_MIN`, the question asks for a
-type of answer none of them holds, they say nothing the question does not (`says_more`), or it gives a figure in digits that neither they nor their
-passage's title or date write ("worth by 2030?" is not answered by "worth … by 2025";
-`figures_found`). The evidence is the mean of two measures:
+type of answer none of them holds, they say nothing the question does not (`says_more`), or it
+gives a figure in digits that neither they nor their passage's title or date write ("worth by
+2030?" is not answered by "worth … by 2025"; `figures_found`). The evidence is the mean of two measures:
 
 - confidence: the best sentence's meaning match, its passage's, how much of the question the
   chosen sentences cover, and how much of its relation words they or their neighbours use;
@@ -231,7 +231,7 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
     if kind == "timestamp":
         return bool(hit.chunk.anchor)
     if kind == "link":
-        return is_link_line(sentence)
+        return is_link_line(sentence, hit.chunk)
     if kind == "author":
         return sentence.startswith(author_prefix(hit.chunk.title))
     if kind == "date":
@@ -250,9 +250,9 @@ def is_byline(sentence: str, chunk) -> bool:
     return sentence.startswith(f"“{chunk.title}” was published")
 
 
-def is_link_line(sentence: str) -> bool:
+def is_link_line(sentence: str, chunk) -> bool:
     """A summary's line that gives the piece's address or video id (rag.chunking)."""
-    return sentence.startswith((LINK_LINE, VIDEO_ID_LINE))
+    return chunk.kind == "summary" and sentence.startswith((LINK_LINE, VIDEO_ID_LINE))
 
 
 def with_anchor(sentence: str, anchor: str) -> str:
@@ -592,7 +592,7 @@ class TemplatedGenerator:
             context = content_terms(passage_context(hit.chunk))
             sentences = [trim_byline(s) if is_byline(s, hit.chunk) else s for s in passage_sentences(hit.chunk)]
             if kind != "link":  # an address answers where a piece is, nothing else
-                sentences = [s for s in sentences if not is_link_line(s)]
+                sentences = [s for s in sentences if not is_link_line(s, hit.chunk)]
             terms = [content_terms(s) for s in sentences]
             for i, sentence in enumerate(sentences):
                 around = set().union(*terms[max(0, i - 1) : i], *terms[i + 1 : i + 2])
@@ -761,10 +761,9 @@ def focus_phrase(question: str) -> list[str]:
     [seals]); [] when the question has none ("What is it?", "How many were there?")."""
     words = tokens((split_sentences(question) or [""])[0])
     for i, w in enumerate(words):
-        # "Who is the writer who …?" asks for the writer: the answer names one.
-        start = i + 3 if w == "who" and words[i + 1 : i + 2] in (["is"], ["was"]) and words[i + 2 : i + 3] in (["the"], ["a"]) else None
-        if start or w in ("which", "what", "whose") or (w == "many" and i > 0 and words[i - 1] == "how"):
-            rest = [x for x in words[start or i + 1 : (start or i + 1) + 5] if not x.isdigit() and x not in _COUNT_WORDS]
+        start = _noun_after(words, i)
+        if start is not None:
+            rest = [x for x in words[start : start + 5] if not x.isdigit() and x not in _COUNT_WORDS]
             while rest and rest[0] in _LIGHT_NOUNS and len(rest) > 1 and rest[1] == "of":
                 rest = rest[2:]
             phrase = []
@@ -780,6 +779,16 @@ def focus_phrase(question: str) -> list[str]:
                 phrase.append(x)
             return phrase
     return []
+
+
+def _noun_after(words: list[str], i: int) -> int | None:
+    """Where the asked noun phrase starts when `words[i]` opens one: after "which/what/whose",
+    "how many", or "who is/was the" ("Who is the writer who …?" asks for the writer)."""
+    if words[i] in ("which", "what", "whose") or (words[i] == "many" and i > 0 and words[i - 1] == "how"):
+        return i + 1
+    if words[i] == "who" and words[i + 1 : i + 2] in (["is"], ["was"]) and words[i + 2 : i + 3] in (["the"], ["a"]):
+        return i + 3
+    return None
 
 
 def head_stem(word: str) -> str | None:
