@@ -303,8 +303,9 @@ class Focus:
         """The sentence answers about this thing. "how many <noun>": a figure stands right before
         the noun ("over 3,900 nominations", "thousands of photos"; not "thousands of photos of
         seals" for seals). "which <noun>": the noun (its stem) is in the sentence, its neighbours
-        or its passage's title, or a word there is a close neighbour in the embedding space
-        (FOCUS_SIM; "animals" ~ "seals")."""
+        or its passage's title, or a word there that the question does not use is a close
+        neighbour in the embedding space (FOCUS_SIM; "animals" ~ "seals"; "which Microsoft
+        executive …?" is not answered by "Microsoft")."""
         if self.counted:
             words = [p for w in tokens(_CALENDAR.sub(" ", c.sentence)) for p in w.split("-")]  # "30-day" → 30 day
             return any(
@@ -321,7 +322,7 @@ class Focus:
                      if content_terms(w) and content_terms(w) <= names and not content_terms(w) & self.asked]
             least = FOCUS_NAME_SIM
         else:
-            words = [w for w in tokens(c.around) if content_terms(w)]
+            words = [w for w in tokens(c.around) if content_terms(w) and not content_terms(w) & self.asked]
             least = FOCUS_SIM
         return closest_cosine(vectors, self.word, words) >= least
 
@@ -750,6 +751,8 @@ _DETERMINERS = frozenset("the a an that its their his her this these those our y
 _AUXILIARIES = frozenset("is are was were be been do does did has have had can could will would shall should may might must of".split())
 
 
+# Stopwords that are verbs: the word before one ends the noun phrase ("which manager said …").
+_VERBS = frozenset("said say says told described describes discussed discusses mentioned get got".split())
 # Adverbs that may follow "what" ("what still remains", "what else", "what exactly"): no noun.
 _ADVERBS = frozenset("still else exactly really actually already also just then now ever precisely".split())
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -771,7 +774,7 @@ def focus_phrase(question: str) -> list[str]:
                 if x in STOPWORDS or x in _LIGHT_NOUNS or x in _ADVERBS:
                     break
                 nxt = rest[j + 1] if j + 1 < len(rest) else ""
-                if phrase and (x.endswith("ed") or nxt in _DETERMINERS or (nxt in STOPWORDS and nxt not in _AUXILIARIES)):
+                if phrase and (x.endswith("ed") or nxt in _DETERMINERS or (nxt in STOPWORDS and nxt not in _AUXILIARIES | _VERBS)):
                     break  # a verb: the phrase ended before it
                 owner = _POSSESSIVE.sub("", x)
                 if owner != x:  # "which site's pictures": the answer names the site
