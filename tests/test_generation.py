@@ -341,6 +341,7 @@ def test_templated_answers_when_a_piece_came_out_from_its_byline(seeds_index):
         ("Who is the reporter who enjoys films?", ["reporter"]),  # "who is the <noun>": the answer names one
         ("Who wrote it?", []),
         ("Which Microsoft manager said it would stop?", ["microsoft", "manager"]),  # "said": a verb after the noun
+        ("Which company won Microsoft's award?", ["company"]),  # "won": a verb, so "Microsoft's" is not the owner asked for
         ("In what ways can it hurt people?", []),
         ("How many were there?", []),
         ("Why is it hard?", []),

@@ -753,6 +753,11 @@ _AUXILIARIES = frozenset("is are was were be been do does did has have had can c
 
 # Stopwords that are verbs: the word before one ends the noun phrase ("which manager said …").
 _VERBS = frozenset("said say says told described describes discussed discusses mentioned get got".split())
+# Past tenses without "-ed" ("which company won …", "which firm built …"): verbs, not nouns.
+_IRREGULAR_PAST = frozenset(
+    "won made wrote ran took gave found built led paid sold began brought bought held sent kept left lost met "
+    "saw spent chose drew grew knew became came went put set shut hit cut read heard taught caught fought".split()
+)
 # Adverbs that may follow "what" ("what still remains", "what else", "what exactly"): no noun.
 _ADVERBS = frozenset("still else exactly really actually already also just then now ever precisely".split())
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -774,7 +779,7 @@ def focus_phrase(question: str) -> list[str]:
                 if x in STOPWORDS or x in _LIGHT_NOUNS or x in _ADVERBS:
                     break
                 nxt = rest[j + 1] if j + 1 < len(rest) else ""
-                if phrase and (x.endswith("ed") or nxt in _DETERMINERS or (nxt in STOPWORDS and nxt not in _AUXILIARIES | _VERBS)):
+                if phrase and (x.endswith("ed") or x in _IRREGULAR_PAST or nxt in _DETERMINERS or (nxt in STOPWORDS and nxt not in _AUXILIARIES | _VERBS)):
                     break  # a verb: the phrase ended before it
                 owner = _POSSESSIVE.sub("", x)
                 if owner != x:  # "which site's pictures": the answer names the site
