@@ -1,6 +1,7 @@
 """Turn a `Document` into the `Chunk`s that are embedded, retrieved and cited.
 
-Per document: one summary chunk (title, provider, date, excerpt, topics); body chunks that follow
+Per document: one summary chunk (title, provider, date, author, excerpt, topics, link, a video's
+id); body chunks that follow
 the markdown headings and stay within a token budget, overlapping a little so no sentence loses its
 neighbour; one chunk per related article, cited by that article's own url. Markup is turned into
 clean text: `[[wiki|links]]` keep their label, HTML goes, and video timestamp anchors

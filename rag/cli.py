@@ -84,10 +84,12 @@ def _open_index(corpus: Path | None, index: Path | None, model: str | None):
     corpus, index = _paths(corpus, index)
     if (index / MANIFEST).exists():
         opened = Index.open(index, model)
-        if opened.chunks_are_stale:
-            _stderr().print(f"[yellow]hint[/] {index} was built by an older rag: `rag index` refreshes it (its passages miss what this one indexes).")
-        elif opened.query_encoder_is_stale:
-            _stderr().print(f"[yellow]hint[/] {index} was built by an older rag: `rag index` refreshes it (answers then start faster).")
+        gain = (
+            "its passages miss what this one indexes" if opened.chunks_are_stale
+            else "answers then start faster" if opened.query_encoder_is_stale else None
+        )
+        if gain:
+            _stderr().print(f"[yellow]hint[/] {index} was built by an older rag: `rag index` refreshes it ({gain}).")
         return opened
     if not corpus.is_dir():
         from rag.errors import IndexNotFoundError

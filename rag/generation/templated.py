@@ -250,6 +250,15 @@ def is_byline(sentence: str, chunk) -> bool:
     return sentence.startswith(f"“{chunk.title}” was published")
 
 
+def is_summary_line(sentence: str, chunk) -> bool:
+    """A line the chunker writes, not the corpus's running text: the byline, "“TITLE” is from
+    NAME.", "Topics: …", the link lines. Their capitals are a title's or a list's."""
+    return (
+        is_byline(sentence, chunk) or sentence.startswith((author_prefix(chunk.title), "Topics:"))
+        or is_link_line(sentence, chunk)
+    )
+
+
 def is_link_line(sentence: str, chunk) -> bool:
     """A summary's line that gives the piece's address or video id (rag.chunking)."""
     return chunk.kind == "summary" and sentence.startswith((LINK_LINE, VIDEO_ID_LINE))
@@ -517,7 +526,7 @@ class TemplatedGenerator:
             word = written.lower()
             if word in STOPWORDS or word in FRAMING or len(word) < 2 or not word[0].isalnum():
                 continue
-            if content_terms(word) and content_terms(word) <= asking:
+            if (terms := content_terms(word)) and terms <= asking:
                 continue
             if written.isupper() and written.isalpha() and written in initials:  # "TNW" ~ "The Next Web"
                 scores.append(1.0)
@@ -566,9 +575,7 @@ class TemplatedGenerator:
         names, whichever way a user types them."""
         if self._names is None:
             chunks = getattr(self.index, "chunks", None) or []
-            self._names = corpus_names(
-                s for c in chunks for s in passage_sentences(c) if not is_byline(s, c) and not s.startswith("Topics:")
-            )
+            self._names = corpus_names(s for c in chunks for s in passage_sentences(c) if not is_summary_line(s, c))
         return self._names
 
     def passage_vectors(self, hits: Sequence[Hit]):
