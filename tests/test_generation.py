@@ -95,6 +95,12 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("Who is the video on emotion AI from?", "author"),
         ("Whose films does the writer like?", None),
         ("Who published the video?", "source"),
+        ("Who wrote the Computerworld article?", "author"),  # a writer, not the outlet
+        ("Who is the author of the piece on seals?", "author"),
+        ("Which journalist covered the moratorium?", "author"),
+        ("Who wrote about the seals?", "source"),  # who wrote *about* it: an outlet answers
+        ("What exact dollar value does it put on the market?", "money"),
+        ("How many dollars did the fine come to?", "money"),
     ],
 )
 def test_answer_type_cues(question, kind):
@@ -171,6 +177,38 @@ def test_a_share_needs_a_percentage_and_a_sum_needs_a_currency(seeds_index):
     assert holds_type("money", "The licence costs $1,200 a year.", hit)
     assert holds_type("money", "It is a multi-billion-dollar industry.", hit)
     assert not holds_type("money", "There were over 3,900 nominations.", hit)
+
+
+def test_an_amount_asked_for_exactly_is_written_in_digits(seeds_index):
+    """"multi-billion-dollar" says how big, not the exact value; nor is a year a figure."""
+    hit = Hit(seeds_index.chunks[0], 1.0, 1)
+    assert holds_type("money", "It is a multi-billion-dollar industry.", hit, exact=False)
+    assert not holds_type("money", "It is a multi-billion-dollar industry.", hit, exact=True)
+    assert not holds_type("money", "In 2021 it was a multi-billion-dollar industry.", hit, exact=True)
+    assert holds_type("money", "It was worth $4.6 billion.", hit, exact=True)
+    assert holds_type("number", "It drew 3,900 nominations.", hit, exact=True)
+
+
+def test_who_wrote_a_piece_is_answered_by_its_writer_never_its_outlet(real_embedder, tmp_path):
+    """The shipped corpus names no writer of the Computerworld piece: saying "Computerworld"
+    would answer who published it. A piece whose front matter names its author is answered."""
+    import shutil
+
+    from rag.assistant import Assistant
+    from rag.index import Index
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "010_vending.md").write_text(
+        "---\ntitle: Vending machines that read your mood\nauthor: Priya Raman\nprovider:\n  name: Daily Ledger\n"
+        "excerpt: A snack machine maker says its cameras pick a treat to match the buyer's mood.\n---\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(Index.build(corpus, tmp_path / "index", real_embedder))
+    assert assistant.ask("Who wrote the Computerworld article about Microsoft backing off facial recognition?").abstained
+    answer = assistant.ask("Who wrote the article about mood-reading snack machines?")
+    assert "Priya Raman" in answer.text and "Daily Ledger" not in answer.text
+    assert answer.citations[0].chunk.doc_id == "010_vending"
 
 
 def test_figures_a_question_gives_must_be_in_the_passage():

@@ -129,15 +129,20 @@ _ASKS_LINK = re.compile(
 )
 _LINK_TERMS = frozenset(content_terms(_LINK_WORDS))
 # Whose piece or recording it is ("whose talk is it?", "which creator's video?", "who hosted the
-# podcast?"): a summary's "“TITLE” is from NAME." answers it. (Who *published* it is `_ASKS_SOURCE`.)
-_CREATOR_WORDS = "creator creators channel youtuber podcaster host author speaker presenter"
+# podcast?", "who wrote the article?"): a summary's "“TITLE” is from NAME." answers it, or a line
+# that calls someone the writer ("Writer at Neural — Thomas covers AI"). Who *published* it, or
+# who wrote *about* a topic, is `_ASKS_SOURCE`: an outlet is no writer.
+_CREATOR_WORDS = "creator creators channel youtuber podcaster host author writer journalist reporter columnist speaker presenter"
 _ASKS_AUTHOR = re.compile(
     r"\bwhose\s+(?:\w+\s+)?(?:" + "|".join(f"{w}s?" for w in _RECORDING_WORDS.split()) + r"|channel|content|show)\b|"
     r"\b(?:which|what)\s+(?:" + "|".join(_CREATOR_WORDS.split()) + r")\b|"
     r"\bwho\s+(?:made|created|hosted|recorded|presented|gave|uploaded)\b[^?]*\b" + _RECORDING + r"\b|"
-    r"\bwho\s+(?:is|are|was|were)\s+(?:the\s+)?(?:\w+\s+)?" + _RECORDING + r"s?\b[^?]*\bfrom\b",
+    r"\bwho\s+(?:is|are|was|were)\s+(?:the\s+)?(?:\w+\s+)?" + _RECORDING + r"s?\b[^?]*\bfrom\b|"
+    r"\bwho\s+(?:wrote|authored|penned)\b(?!\s+(?:about|on|up)\b)|"
+    r"\bwho\s+(?:is|was)\s+(?:the\s+)?(?:author|writer|journalist|reporter|columnist)s?\s+(?:of|behind)\b",
     re.IGNORECASE,
 )
+_WRITER = re.compile(r"\b(?:writer|author|journalist|reporter|columnist|contributor)s?\b", re.IGNORECASE)
 _AUTHOR_TERMS = frozenset(content_terms(f"{_CREATOR_WORDS} whose content show"))
 # The words that ask for an answer type, not about the topic: no passage need contain them.
 _ASKING_TERMS = {"timestamp": _MOMENT_TERMS, "link": _LINK_TERMS, "author": _AUTHOR_TERMS}
@@ -162,6 +167,7 @@ _ASKS_MONEY = re.compile(
     r"\bhow\s+much\b[^?]*\b(?:cost|costs|pay|paid|charge\w*|spen[dt]\w*|earn\w*|raise\w*|worth|revenue|sales|price\w*|"
     r"fund\w*|invest\w*|fine[ds]?|sell|sold|valu\w*|budget)\b|"
     r"\b(?:what|which)\b[^?]{0,32}?\b(?:price|cost|revenue|salary|fee|fine|budget|valuation|profit|sum(?!\s+up))\b|"
+    r"\b(?:dollar|euro|pound|cash|monetary)\s+(?:value|amount|figure|sum|worth)\b|\bhow\s+many\s+(?:dollars|euros|pounds)\b|"
     r"\bwhat\b[^?]*\b(?:pay|paid)\b",
     re.IGNORECASE,
 )
@@ -174,6 +180,9 @@ _DATE = re.compile(
 )
 _COUNT_NUMBERS = "one two three four five six seven eight nine ten".split()
 _COUNT_WORDS = frozenset(_COUNT_NUMBERS)
+_DIGIT = re.compile(r"\d")
+# The question wants the amount to the unit ("what exact dollar value?", "precisely how many?").
+_ASKS_EXACT = re.compile(r"\b(?:exact|precise)(?:ly)?\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d[\d,.]*\d|\d")  # "2030", "2,000", "1.5", the 30 of "30-day"
 _QUANTITY = re.compile(r"\d|\b(?:hundred|thousand|million|billion|trillion|dozen|half|percent)s?\b", re.IGNORECASE)
 # A calendar date is not an amount: "how many" is not answered by "2022-07-07".
@@ -222,9 +231,13 @@ def asked_words(question: str, kind: str | None) -> set[str]:
     return words - _ASKING_TERMS.get(kind, frozenset())
 
 
-def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: bool = True) -> bool:
+def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: bool = True, exact: bool = False) -> bool:
     """The sentence holds the kind of answer asked for. A byline's date answers only a question
-    about publishing (not "when will the council vote?", though the byline names the council)."""
+    about publishing (not "when will the council vote?", though the byline names the council).
+    An amount asked for `exact`ly ("what exact dollar value?") is written in digits: "a
+    multi-billion-dollar industry" says how big, not how much."""
+    if exact and kind in ("percent", "money", "number") and not _DIGIT.search(_CALENDAR.sub(" ", sentence)):
+        return False
     if kind == "source":
         provider = hit.chunk.provider or ""
         return bool(provider) and provider.lower() in sentence.lower()
@@ -233,7 +246,7 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
     if kind == "link":
         return is_link_line(sentence, hit.chunk)
     if kind == "author":
-        return sentence.startswith(author_prefix(hit.chunk.title))
+        return sentence.startswith(author_prefix(hit.chunk.title)) or bool(_WRITER.search(sentence))
     if kind == "date":
         return bool(_DATE.search(sentence)) and (about_publication or not is_byline(sentence, hit.chunk))
     if kind == "percent":
@@ -595,6 +608,7 @@ class TemplatedGenerator:
         weights = self.weights(q_terms)
         focus = focus_term(question)
         about_publication = bool(_ASKS_PUBLICATION.search((split_sentences(question) or [""])[0]))
+        exact = bool(_ASKS_EXACT.search(question))
         rows = []  # (rank, position, hit, sentence, own terms, terms around it)
         for n, hit in enumerate(hits, start=1):
             context = content_terms(passage_context(hit.chunk))
@@ -616,7 +630,7 @@ class TemplatedGenerator:
             # The neighbouring sentences count half: they often name what "it" or "this" is.
             coverage = _weighted_share(terms & q_terms, q_terms, weights)
             coverage += NEIGHBOUR_SHARE * _weighted_share((around - terms) & q_terms, q_terms, weights)
-            typed = holds_type(kind, sentence, hit, about_publication)
+            typed = holds_type(kind, sentence, hit, about_publication, exact)
             context = passage_sim[hit.chunk.chunk_id]
             score = (
                 W_SEMANTIC * semantic + W_CONTEXT * context + W_COVERAGE * coverage
