@@ -456,3 +456,22 @@ def test_word_match_ranks_a_paraphrase_above_a_contrary_word(seeds_index):
     )
     assert scam > fraud > triumph + 0.15, (scam, fraud, triumph)
     assert not _selection(seeds_index, "Which outlet called facial expression recognition a fraud?").abstain
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("Which university's scientists discovered that similar feelings are shown with different facial movements?", None),
+        ("Which firm put out new features for the CompreFace app?", "Exadel"),  # the sentence's first word, set off by a comma
+        ("Which football club is the TNW AI writer a fan of?", "Arsenal"),  # named by the neighbour sentence
+    ],
+)
+def test_which_named_thing_is_answered_by_a_name(seeds_index, question, name):
+    """A university, a firm, a club is known by its name: "They found that …" names no university."""
+    from rag.assistant import Assistant
+
+    answer = Assistant(seeds_index).ask(question)
+    if name is None:
+        assert answer.abstained, answer.text
+    else:
+        assert name in answer.text

@@ -312,6 +312,15 @@ class Candidate:
     around: str = ""  # the sentence with its neighbours, as written
 
 
+# Things known by a proper name: "which university / court / city …?" is answered by naming one
+# ("They found that …" names no university; a headline about the lawsuits names no court).
+_KNOWN_BY_NAME = frozenset(content_terms(
+    "judge ceo founder researchers scientists editor chairman chairwoman president director spokesperson "
+    "company firm startup university college institute laboratory court agency organization organisation club "
+    "team city town country county province film movie book song album journal brand app award prize license licence"
+))
+
+
 @dataclass(frozen=True)
 class Focus:
     """The head noun a "which/what <noun>" or "how many <noun>" question asks about."""
@@ -347,6 +356,29 @@ class Focus:
             words = [w for w in tokens(c.around) if content_terms(w) and not content_terms(w) & self.asked]
             least = FOCUS_SIM
         return closest_cosine(vectors, self.word, words) >= least
+
+    @property
+    def known_by_name(self) -> bool:
+        """"Which university / court / firm …": the answer is a name (`names_one`)."""
+        return not self.counted and self.stem in _KNOWN_BY_NAME
+
+    def names_one(self, c: Candidate, names: frozenset[str]) -> bool:
+        """The sentence writes a name the question does not: one the corpus's running text
+        capitalizes, or a word the sentence capitalizes after its first (a headline capitalizes
+        every word), or a first word set off as a name ("Exadel, a software company …", "IBM")."""
+        if c.byline:
+            words = c.sentence.split("” was published")[0].split()
+        else:
+            words = c.sentence.split()
+        for i, word in enumerate(words):
+            terms = content_terms(word)
+            if not terms or terms & self.asked:
+                continue
+            bare = word.strip("“”\"'‘’()[],.;:!?")
+            appositive = word.endswith(",") and i + 1 < len(words) and words[i + 1].lower() in ("a", "an", "the")
+            if terms <= names or (not c.byline and bare[:1].isupper() and (i > 0 or appositive or not bare[1:].islower())):
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -436,7 +468,7 @@ class TemplatedGenerator:
             # are about the question's other words, and it abstains.
             if focus.counted:
                 best = next((c for c in candidates if c.typed and focus.matches(c, self.vectors, self.names)), None)
-            elif not focus.matches(best, self.vectors, self.names):
+            elif not focus.matches(best, self.vectors, self.names) or (focus.known_by_name and not self.names_focus(best, candidates, focus, hits)):
                 best = None
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
@@ -500,6 +532,22 @@ class TemplatedGenerator:
         scored = [(self.naming_strength(c.sentence, focus), c) for c in neighbours]
         strength, named = max(scored, key=lambda x: x[0], default=(0.0, None))
         return named if strength >= FOCUS_SIM and strength > own + NAMING_MARGIN else None
+
+    def names_focus(self, best: Candidate, candidates: Sequence[Candidate], focus: Focus, hits: Sequence[Hit]) -> bool:
+        """"Which university / court / club …?" is answered by a name: `best` writes one the
+        question does not, or its neighbour does and names the thing clearly (FOCUS_NAME_SIM:
+        "Thomas covers AI." + "Likes … Arsenal FC." for his club; not for "which university")."""
+        if focus.names_one(best, self.names):
+            return True
+        if best.byline:
+            return False
+        neighbours = [
+            c for c in candidates
+            if c.n == best.n and abs(c.position - best.position) == 1 and not is_summary_line(c.sentence, hits[c.n - 1].chunk)
+        ]
+        return any(
+            focus.names_one(c, self.names) and self.naming_strength(c.sentence, focus) >= FOCUS_NAME_SIM for c in neighbours
+        )
 
     def naming_strength(self, sentence: str, focus: Focus) -> float:
         """1 when the sentence uses the focus noun, else its closest word's cosine to the noun."""
