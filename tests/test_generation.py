@@ -101,6 +101,8 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("Who wrote about the seals?", "source"),  # who wrote *about* it: an outlet answers
         ("What exact dollar value does it put on the market?", "money"),
         ("How many dollars did the fine come to?", "money"),
+        ("What criticism does it make about how long the firm took to act?", None),  # the first question word asks
+        ("According to the notes, how many days of data are collected?", "number"),
     ],
 )
 def test_answer_type_cues(question, kind):
@@ -475,3 +477,13 @@ def test_which_named_thing_is_answered_by_a_name(seeds_index, question, name):
         assert answer.abstained, answer.text
     else:
         assert name in answer.text
+
+
+def test_what_question_a_piece_asks_is_answered_by_a_sentence_that_asks_one(seeds_index):
+    from rag.generation.templated import Candidate, Focus
+
+    focus = Focus("question", "question", False, frozenset({"question", "piec", "ask"}))
+    asks = Candidate(1, 2, "Do we really want it?", 0.5, 0.5, 0.5, 0.0, True, frozenset({"realli", "want"}), frozenset())
+    states = Candidate(1, 1, "It can hurt people.", 0.5, 0.5, 0.5, 0.0, True, frozenset({"hurt", "peopl"}), frozenset())
+    vectors = TemplatedGenerator(seeds_index).vectors
+    assert focus.matches(asks, vectors) and not focus.matches(states, vectors)

@@ -218,9 +218,16 @@ def answer_type(question: str) -> str | None:
     sentence may answer)."""
     first = split_sentences(question)[0] if question.strip() else question
     for kind, pattern in _KINDS:
-        if pattern.search(first):
+        match = pattern.search(first)
+        if match and not (_ASKED_BEFORE.match(match.group()) and _ASKED_BEFORE.search(first[: match.start()])):
             return kind
     return None
+
+
+# A question asks what its first question word asks: "what criticism does it make about *how long*
+# Microsoft took?" asks for a criticism, not a length of time (a cue that is itself a question word
+# counts only when none comes before it).
+_ASKED_BEFORE = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
 
 
 def asked_words(question: str, kind: str | None) -> set[str]:
@@ -312,6 +319,7 @@ class Candidate:
     around: str = ""  # the sentence with its neighbours, as written
 
 
+_QUESTION = min(content_terms("question"))  # "what question does the piece ask?": a sentence that asks one
 # Things known by a proper name: "which university / court / city …?" is answered by naming one
 # ("They found that …" names no university; a headline about the lawsuits names no court).
 _KNOWN_BY_NAME = frozenset(content_terms(
@@ -344,6 +352,8 @@ class Focus:
                 for i, w in enumerate(words)
             )
         if self.stem in c.nearby or self.stem in c.terms:
+            return True
+        if self.stem == _QUESTION and c.sentence.rstrip().endswith("?"):
             return True
         if c.byline:
             # A headline answers "which <noun>" by naming one: a name the question does not
