@@ -487,3 +487,12 @@ def test_what_question_a_piece_asks_is_answered_by_a_sentence_that_asks_one(seed
     states = Candidate(1, 1, "It can hurt people.", 0.5, 0.5, 0.5, 0.0, True, frozenset({"hurt", "peopl"}), frozenset())
     vectors = TemplatedGenerator(seeds_index).vectors
     assert focus.matches(asks, vectors) and not focus.matches(states, vectors)
+
+
+def test_a_products_release_date_is_not_the_date_a_piece_about_it_came_out(seeds_index):
+    from rag.assistant import Assistant
+
+    assistant = Assistant(seeds_index)
+    assert assistant.ask("When did IBM release its Diversity in Faces collection of photos?").abstained
+    answer = assistant.ask("When did the press release on the improved facial expression model come out?")
+    assert "2022-07-07" in answer.text

@@ -192,9 +192,10 @@ _CALENDAR = re.compile(
     re.IGNORECASE,
 )
 # The question asks about the publishing of a piece (who ran it, when it came out), the one relation
-# a byline ("“TITLE” was published by PROVIDER on DATE.") states.
+# a byline ("“TITLE” was published by PROVIDER on DATE.") states. A *press release* is a piece; a
+# product's release is not ("when did IBM release its photo database?").
 _ASKS_PUBLICATION = re.compile(
-    r"\b(?:publish\w*|report\w*|ran|run|runs|releas\w*|came out|come out|comes out|post\w*|wr[io]te|written|"
+    r"\b(?:publish\w*|report\w*|ran|run|runs|(?:press|news)\s+releases?|came out|come out|comes out|post\w*|wr[io]te|written|"
     r"cover\w*|carr\w+|appear\w*|put out|issued|broke|article|piece|story|stories|news|headline|outlet|"
     r"publication|magazine|site|website|newspaper|video|notes)\b",
     re.IGNORECASE,
