@@ -496,3 +496,21 @@ def test_a_products_release_date_is_not_the_date_a_piece_about_it_came_out(seeds
     assert assistant.ask("When did IBM release its Diversity in Faces collection of photos?").abstained
     answer = assistant.ask("When did the press release on the improved facial expression model come out?")
     assert "2022-07-07" in answer.text
+
+
+def test_a_sentence_case_headline_names_its_capitalized_words_and_a_title_case_one_does_not():
+    from rag.generation.templated import headline_names
+
+    names = frozenset({"microsoft"})
+    sentence_case = "“Amazon and Microsoft deny using Flickr pics for facial recognition” was published by GeekWire on 2022-07-06."
+    title_case = "“Introducing Facial Recognition Software for Seals” was published by Smithsonian Magazine on 2022-07-08."
+    assert headline_names(sentence_case, names) == ["Microsoft", "Flickr"]  # a first word is capitalized anyway
+    assert headline_names(title_case, names) == []
+
+
+def test_which_noun_phrase_is_named_by_a_headline_word_close_to_the_whole_phrase(seeds_index):
+    """"site" alone is far from Flickr; "photo-sharing site" is close."""
+    from rag.assistant import Assistant
+
+    answer = Assistant(seeds_index).ask("Which photo-sharing site's pictures are at the heart of the privacy suits against Amazon and Microsoft?")
+    assert "Flickr" in answer.text

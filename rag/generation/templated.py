@@ -338,6 +338,7 @@ class Focus:
     stem: str  # stemmed ("seal")
     counted: bool  # "how many": a number must count it
     asked: frozenset[str] = frozenset()  # the question's content words (stems)
+    phrase: str = ""  # the whole noun phrase ("photo-sharing site"), when longer than the noun
 
     def matches(self, c: Candidate, vectors: SentenceVectors, names: frozenset[str] = frozenset()) -> bool:
         """The sentence answers about this thing. "how many <noun>": a figure stands right before
@@ -360,9 +361,10 @@ class Focus:
             # A headline answers "which <noun>" by naming one: a name the question does not
             # already use ("Which companies deny …?" → Amazon and Microsoft), never by its
             # other words (the title of a piece about the lawsuits is no court's name).
-            words = [w for w in tokens(c.sentence.split("” was published")[0])
-                     if content_terms(w) and content_terms(w) <= names and not content_terms(w) & self.asked]
+            words = [w for w in headline_names(c.sentence, names) if not content_terms(w) & self.asked]
             least = FOCUS_NAME_SIM
+            if self.phrase and closest_cosine(vectors, self.phrase, words) >= least:
+                return True  # "photo-sharing site" ~ Flickr, though "site" alone is not
         else:
             words = [w for w in tokens(c.around) if content_terms(w) and not content_terms(w) & self.asked]
             least = FOCUS_SIM
@@ -378,16 +380,15 @@ class Focus:
         capitalizes, or a word the sentence capitalizes after its first (a headline capitalizes
         every word), or a first word set off as a name ("Exadel, a software company …", "IBM")."""
         if c.byline:
-            words = c.sentence.split("” was published")[0].split()
-        else:
-            words = c.sentence.split()
+            return any(not content_terms(w) & self.asked for w in headline_names(c.sentence, names))
+        words = c.sentence.split()
         for i, word in enumerate(words):
             terms = content_terms(word)
             if not terms or terms & self.asked:
                 continue
             bare = word.strip("“”\"'‘’()[],.;:!?")
             appositive = word.endswith(",") and i + 1 < len(words) and words[i + 1].lower() in ("a", "an", "the")
-            if terms <= names or (not c.byline and bare[:1].isupper() and (i > 0 or appositive or not bare[1:].islower())):
+            if terms <= names or (bare[:1].isupper() and (i > 0 or appositive or not bare[1:].islower())):
                 return True
         return False
 
@@ -627,7 +628,8 @@ class TemplatedGenerator:
         if kind and not counted:
             return None
         head = head_stem(phrase[-1])
-        return Focus(phrase[-1], head, counted, frozenset(content_terms(question))) if head else None
+        whole = " ".join(phrase) if len(phrase) > 1 else ""
+        return Focus(phrase[-1], head, counted, frozenset(content_terms(question)), whole) if head else None
 
     def weights(self, terms: set[str]) -> dict[str, float]:
         """Inverse document frequency over the index's passages: a word few passages use says
@@ -804,6 +806,15 @@ def corpus_names(sentences) -> frozenset[str]:
 
 
 _TOKEN_CASED = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+
+
+def headline_names(byline: str, names: frozenset[str]) -> list[str]:
+    """The names in a byline's headline: words the corpus capitalizes in running text and, when the
+    headline is in sentence case ("Amazon and Microsoft deny using Flickr pics …"), the words it
+    capitalizes after its first. A Title Case headline capitalizes every word: no sign there."""
+    words = [w for w in _TOKEN_CASED.findall(byline.split("” was published")[0]) if content_terms(w)]
+    sentence_case = sum(w[:1].isupper() for w in words[1:]) * 2 < len(words[1:])
+    return [w for i, w in enumerate(words) if content_terms(w) <= names or (sentence_case and i > 0 and w[:1].isupper())]
 
 
 def focus_term(question: str) -> str | None:
