@@ -385,6 +385,9 @@ def test_templated_answers_when_a_piece_came_out_from_its_byline(seeds_index):
         ("In what ways can it hurt people?", []),
         ("How many were there?", []),
         ("Why is it hard?", []),
+        ("What is the surname of the writer?", ["surname"]),  # "what is the <noun known by a name> of"
+        ("What was the city of the dateline?", ["city"]),
+        ("What is the main argument of the piece?", []),  # any sentence may answer
     ],
 )
 def test_focus_phrase_is_the_noun_phrase_the_question_asks_about(question, phrase):
@@ -466,6 +469,7 @@ def test_word_match_ranks_a_paraphrase_above_a_contrary_word(seeds_index):
         ("Which university's scientists discovered that similar feelings are shown with different facial movements?", None),
         ("Which firm put out new features for the CompreFace app?", "Exadel"),  # the sentence's first word, set off by a comma
         ("Which football club is the TNW AI writer a fan of?", "Arsenal"),  # named by the neighbour sentence
+        ("What is the surname of Thomas, who writes on AI for Neural by TNW?", None),  # every name there is the question's
     ],
 )
 def test_which_named_thing_is_answered_by_a_name(seeds_index, question, name):

@@ -320,6 +320,7 @@ class Candidate:
     around: str = ""  # the sentence with its neighbours, as written
 
 
+_NAME_WORDS = frozenset(content_terms("surname nickname"))  # asked for by "what is the …", answered by a name
 _QUESTION = min(content_terms("question"))  # "what question does the piece ask?": a sentence that asks one
 # Things known by a proper name: "which university / court / city …?" is answered by naming one
 # ("They found that …" names no university; a headline about the lawsuits names no court).
@@ -373,7 +374,7 @@ class Focus:
     @property
     def known_by_name(self) -> bool:
         """"Which university / court / firm …": the answer is a name (`names_one`)."""
-        return not self.counted and self.stem in _KNOWN_BY_NAME
+        return not self.counted and self.stem in _KNOWN_BY_NAME | _NAME_WORDS
 
     def names_one(self, c: Candidate, names: frozenset[str]) -> bool:
         """The sentence writes a name the question does not: one the corpus's running text
@@ -883,6 +884,11 @@ def focus_phrase(question: str) -> list[str]:
 def _noun_after(words: list[str], i: int) -> int | None:
     """Where the asked noun phrase starts when `words[i]` opens one: after "which/what/whose",
     "how many", or "who is/was the" ("Who is the writer who …?" asks for the writer)."""
+    if (
+        words[i] == "what" and words[i + 1 : i + 2] in (["is"], ["was"]) and words[i + 2 : i + 3] == ["the"]
+        and head_stem(words[i + 3] if i + 3 < len(words) else "") in _KNOWN_BY_NAME | _NAME_WORDS
+    ):
+        return i + 3  # "what is the surname / city of …?" asks for a name, as "which city" does
     if words[i] in ("which", "what", "whose") or (words[i] == "many" and i > 0 and words[i - 1] == "how"):
         return i + 1
     if words[i] == "who" and words[i + 1 : i + 2] in (["is"], ["was"]) and words[i + 2 : i + 3] in (["the"], ["a"]):
