@@ -320,15 +320,16 @@ class Candidate:
     around: str = ""  # the sentence with its neighbours, as written
 
 
-_NAME_WORDS = frozenset(content_terms("surname nickname"))  # asked for by "what is the …", answered by a name
-_QUESTION = min(content_terms("question"))  # "what question does the piece ask?": a sentence that asks one
-# Things known by a proper name: "which university / court / city …?" is answered by naming one
-# ("They found that …" names no university; a headline about the lawsuits names no court).
+# Things known by a proper name: "which university / court / city …?" and "what is the surname /
+# city of …?" are answered by naming one ("They found that …" names no university; a headline about
+# the lawsuits names no court).
 _KNOWN_BY_NAME = frozenset(content_terms(
     "judge ceo founder researchers scientists editor chairman chairwoman president director spokesperson "
     "company firm startup university college institute laboratory court agency organization organisation club "
-    "team city town country county province film movie book song album journal brand app award prize license licence"
+    "team city town country county province film movie book song album journal brand app award prize license licence "
+    "surname nickname"
 ))
+_QUESTION = min(content_terms("question"))  # "what question does the piece ask?": a sentence that asks one
 
 
 @dataclass(frozen=True)
@@ -347,7 +348,8 @@ class Focus:
         seals" for seals). "which <noun>": the noun (its stem) is in the sentence, its neighbours
         or its passage's title, or a word there that the question does not use is a close
         neighbour in the embedding space (FOCUS_SIM; "animals" ~ "seals"; "which Microsoft
-        executive …?" is not answered by "Microsoft")."""
+        executive …?" is not answered by "Microsoft"); a headline by a name close to the noun or
+        to the whole phrase (FOCUS_NAME_SIM). "What question …?": a sentence that asks one."""
         if self.counted:
             words = [p for w in tokens(_CALENDAR.sub(" ", c.sentence)) for p in w.split("-")]  # "30-day" → 30 day
             return any(
@@ -374,7 +376,7 @@ class Focus:
     @property
     def known_by_name(self) -> bool:
         """"Which university / court / firm …": the answer is a name (`names_one`)."""
-        return not self.counted and self.stem in _KNOWN_BY_NAME | _NAME_WORDS
+        return not self.counted and self.stem in _KNOWN_BY_NAME
 
     def names_one(self, c: Candidate, names: frozenset[str]) -> bool:
         """The sentence writes a name the question does not: one the corpus's running text
@@ -477,8 +479,9 @@ class TemplatedGenerator:
         if focus is not None:
             # The question asks about a thing ("which court", "how many seals"). "How many": the
             # answer is the best sentence whose figure counts that thing. "Which": the best
-            # sentence must name it (or a close neighbour of it); if it does not, the passages
-            # are about the question's other words, and it abstains.
+            # sentence must name it (or a close neighbour of it), and a thing known by a name
+            # (a university, a city) by a name; if it does not, the passages are about the
+            # question's other words, and it abstains.
             if focus.counted:
                 best = next((c for c in candidates if c.typed and focus.matches(c, self.vectors, self.names)), None)
             elif not focus.matches(best, self.vectors, self.names) or (focus.known_by_name and not self.names_focus(best, candidates, focus, hits)):
@@ -883,10 +886,11 @@ def focus_phrase(question: str) -> list[str]:
 
 def _noun_after(words: list[str], i: int) -> int | None:
     """Where the asked noun phrase starts when `words[i]` opens one: after "which/what/whose",
-    "how many", or "who is/was the" ("Who is the writer who …?" asks for the writer)."""
+    "how many", "who is/was the" ("Who is the writer who …?" asks for the writer), or "what is/was
+    the" before a thing known by a name ("What is the surname of …?")."""
     if (
         words[i] == "what" and words[i + 1 : i + 2] in (["is"], ["was"]) and words[i + 2 : i + 3] == ["the"]
-        and head_stem(words[i + 3] if i + 3 < len(words) else "") in _KNOWN_BY_NAME | _NAME_WORDS
+        and head_stem(words[i + 3] if i + 3 < len(words) else "") in _KNOWN_BY_NAME
     ):
         return i + 3  # "what is the surname / city of …?" asks for a name, as "which city" does
     if words[i] in ("which", "what", "whose") or (words[i] == "many" and i > 0 and words[i - 1] == "how"):
