@@ -518,3 +518,20 @@ def test_which_noun_phrase_is_named_by_a_headline_word_close_to_the_whole_phrase
 
     answer = Assistant(seeds_index).ask("Which photo-sharing site's pictures are at the heart of the privacy suits against Amazon and Microsoft?")
     assert "Flickr" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("Who trained the neural network that can tell individual harbor seals apart?", None),  # it names no one
+        ("Who announced the new version of the CompreFace face recognition app?", "Exadel"),
+    ],
+)
+def test_who_did_it_is_answered_by_naming_someone(seeds_index, question, name):
+    from rag.assistant import Assistant
+
+    answer = Assistant(seeds_index).ask(question)
+    if name is None:
+        assert answer.abstained, answer.text
+    else:
+        assert name in answer.text

@@ -329,6 +329,9 @@ _KNOWN_BY_NAME = frozenset(content_terms(
     "team city town country county province film movie book song album journal brand app award prize license licence "
     "surname nickname"
 ))
+_ASKS_AGENT = re.compile(
+    r"^\W*who\s+(?:\w+ed|built|made|led|ran|began|founded|wrote|won|brought|set up|came up with)\b", re.IGNORECASE
+)
 _QUESTION = min(content_terms("question"))  # "what question does the piece ask?": a sentence that asks one
 
 
@@ -487,6 +490,12 @@ class TemplatedGenerator:
             elif not focus.matches(best, self.vectors, self.names) or (focus.known_by_name and not self.names_focus(best, candidates, focus, hits)):
                 best = None
             if best is None:
+                return Selection((), 0.0, 0.0, kind, False)
+        if kind is None and focus is None and _ASKS_AGENT.search((split_sentences(question) or [""])[0]):
+            # "Who developed / filed / led …?" is answered by naming who: a sentence that names
+            # no one the question does not ("A neural network, trained on photos of seals, …")
+            # says what was done, not by whom.
+            if not Focus("", "", False, frozenset(content_terms(question))).names_one(best, self.names):
                 return Selection((), 0.0, 0.0, kind, False)
         chosen = [best]
         if focus is not None and not focus.counted:
