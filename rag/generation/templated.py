@@ -378,25 +378,27 @@ class Focus:
 
     @property
     def known_by_name(self) -> bool:
-        """"Which university / court / firm …": the answer is a name (`names_one`)."""
+        """"Which university / court / firm …": the answer is a name (`writes_a_name`)."""
         return not self.counted and self.stem in _KNOWN_BY_NAME
 
-    def names_one(self, c: Candidate, names: frozenset[str]) -> bool:
-        """The sentence writes a name the question does not: one the corpus's running text
-        capitalizes, or a word the sentence capitalizes after its first (a headline capitalizes
-        every word), or a first word set off as a name ("Exadel, a software company …", "IBM")."""
-        if c.byline:
-            return any(not content_terms(w) & self.asked for w in headline_names(c.sentence, names))
-        words = c.sentence.split()
-        for i, word in enumerate(words):
-            terms = content_terms(word)
-            if not terms or terms & self.asked:
-                continue
-            bare = word.strip("“”\"'‘’()[],.;:!?")
-            appositive = word.endswith(",") and i + 1 < len(words) and words[i + 1].lower() in ("a", "an", "the")
-            if terms <= names or (bare[:1].isupper() and (i > 0 or appositive or not bare[1:].islower())):
-                return True
-        return False
+
+def writes_a_name(c: Candidate, names: frozenset[str], asked: frozenset[str]) -> bool:
+    """The sentence writes a name the question (its `asked` stems) does not: one the corpus's
+    running text capitalizes, or a word the sentence capitalizes after its first (a headline
+    capitalizes every word), or a first word set off as a name ("Exadel, a software company …",
+    "IBM")."""
+    if c.byline:
+        return any(not content_terms(w) & asked for w in headline_names(c.sentence, names))
+    words = c.sentence.split()
+    for i, word in enumerate(words):
+        terms = content_terms(word)
+        if not terms or terms & asked:
+            continue
+        bare = word.strip("“”\"'‘’()[],.;:!?")
+        appositive = word.endswith(",") and i + 1 < len(words) and words[i + 1].lower() in ("a", "an", "the")
+        if terms <= names or (bare[:1].isupper() and (i > 0 or appositive or not bare[1:].islower())):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -495,7 +497,7 @@ class TemplatedGenerator:
             # "Who developed / filed / led …?" is answered by naming who: a sentence that names
             # no one the question does not ("A neural network, trained on photos of seals, …")
             # says what was done, not by whom.
-            if not Focus("", "", False, frozenset(content_terms(question))).names_one(best, self.names):
+            if not writes_a_name(best, self.names, frozenset(content_terms(question))):
                 return Selection((), 0.0, 0.0, kind, False)
         chosen = [best]
         if focus is not None and not focus.counted:
@@ -562,7 +564,7 @@ class TemplatedGenerator:
         """"Which university / court / club …?" is answered by a name: `best` writes one the
         question does not, or its neighbour does and names the thing clearly (FOCUS_NAME_SIM:
         "Thomas covers AI." + "Likes … Arsenal FC." for his club; not for "which university")."""
-        if focus.names_one(best, self.names):
+        if writes_a_name(best, self.names, focus.asked):
             return True
         if best.byline:
             return False
@@ -571,7 +573,7 @@ class TemplatedGenerator:
             if c.n == best.n and abs(c.position - best.position) == 1 and not is_summary_line(c.sentence, hits[c.n - 1].chunk)
         ]
         return any(
-            focus.names_one(c, self.names) and self.naming_strength(c.sentence, focus) >= FOCUS_NAME_SIM for c in neighbours
+            writes_a_name(c, self.names, focus.asked) and self.naming_strength(c.sentence, focus) >= FOCUS_NAME_SIM for c in neighbours
         )
 
     def naming_strength(self, sentence: str, focus: Focus) -> float:
