@@ -1,11 +1,11 @@
 """Turn a `Document` into the `Chunk`s that are embedded, retrieved and cited.
 
 Per document: one summary chunk (title, provider, date, author, excerpt, topics, link, a video's
-id); body chunks that follow
-the markdown headings and stay within a token budget, overlapping a little so no sentence loses its
-neighbour; one chunk per related article, cited by that article's own url. Markup is turned into
-clean text: `[[wiki|links]]` keep their label, HTML goes, and video timestamp anchors
-(`<a class="yt-timestamp" data-t="26:01">`) stay as "(26:01)" and become the chunk's `anchor`.
+id); body chunks that follow the markdown headings and stay within a token budget, overlapping a
+little so no sentence loses its neighbour; one chunk per related article, cited by that article's
+own url. Markup is turned into clean text: `[[wiki|links]]` keep their label, HTML goes, and video
+timestamp anchors (`<a class="yt-timestamp" data-t="26:01">`) stay as "(26:01)" and become the
+chunk's `anchor`.
 Opaque front matter (`secured`, image urls) never reaches a Document, so never a chunk.
 """
 

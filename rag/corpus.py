@@ -137,7 +137,9 @@ def _author(meta: dict, body: str) -> str | None:
         if any(found):
             return ", ".join(n for n in found if n)
     match = _FROM_LINE.match(body.lstrip())
-    return clean_markdown(match.group(1)) or None if match else None
+    if match is None:
+        return None
+    return clean_markdown(match.group(1)) or None
 
 
 def _provider(value) -> str | None:

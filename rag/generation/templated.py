@@ -214,6 +214,12 @@ _KINDS = (
 )
 
 
+# A question asks what its first question word asks: "what criticism does it make about *how long*
+# Microsoft took?" asks for a criticism, not a length of time (a cue that is itself a question word
+# counts only when none comes before it).
+_ASKED_BEFORE = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+
+
 def answer_type(question: str) -> str | None:
     """"author", "source", "timestamp", "link", "date", "percent", "money", "number" or None (any
     sentence may answer)."""
@@ -223,12 +229,6 @@ def answer_type(question: str) -> str | None:
         if match and not (_ASKED_BEFORE.match(match.group()) and _ASKED_BEFORE.search(first[: match.start()])):
             return kind
     return None
-
-
-# A question asks what its first question word asks: "what criticism does it make about *how long*
-# Microsoft took?" asks for a criticism, not a length of time (a cue that is itself a question word
-# counts only when none comes before it).
-_ASKED_BEFORE = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
 
 
 def asked_words(question: str, kind: str | None) -> set[str]:
@@ -555,7 +555,7 @@ class TemplatedGenerator:
         if best.byline:
             return None
         own = self.naming_strength(best.sentence, focus)
-        neighbours = [c for c in candidates if c.n == best.n and abs(c.position - best.position) == 1 and not c.byline]
+        neighbours = [c for c in adjacent(best, candidates) if not c.byline]
         scored = [(self.naming_strength(c.sentence, focus), c) for c in neighbours]
         strength, named = max(scored, key=lambda x: x[0], default=(0.0, None))
         return named if strength >= FOCUS_SIM and strength > own + NAMING_MARGIN else None
@@ -568,10 +568,7 @@ class TemplatedGenerator:
             return True
         if best.byline:
             return False
-        neighbours = [
-            c for c in candidates
-            if c.n == best.n and abs(c.position - best.position) == 1 and not is_summary_line(c.sentence, hits[c.n - 1].chunk)
-        ]
+        neighbours = [c for c in adjacent(best, candidates) if not is_summary_line(c.sentence, hits[c.n - 1].chunk)]
         return any(
             writes_a_name(c, self.names, focus.asked) and self.naming_strength(c.sentence, focus) >= FOCUS_NAME_SIM for c in neighbours
         )
@@ -718,6 +715,11 @@ class TemplatedGenerator:
             out.append(Candidate(n, i, sentence, score, semantic, context, coverage, typed, frozenset(terms), own, byline, text))
         # Best first; among equals the better-ranked passage and the earlier sentence win.
         return sorted(out, key=lambda c: (-c.score, c.n, c.position))
+
+
+def adjacent(c: Candidate, candidates: Sequence[Candidate]) -> list[Candidate]:
+    """The sentences just before and after `c` in its passage."""
+    return [o for o in candidates if o.n == c.n and abs(o.position - c.position) == 1]
 
 
 def closest_cosine(vectors: SentenceVectors, word: str, words: Sequence[str]) -> float:
