@@ -1,9 +1,9 @@
 """Turn a `Document` into the `Chunk`s that are embedded, retrieved and cited.
 
-Per document: one summary chunk (title, provider, date, author, excerpt, topics, link, a video's
-id); body chunks that follow the markdown headings and stay within a token budget, overlapping a
-little so no sentence loses its neighbour; one chunk per related article, cited by that article's
-own url. Markup is turned into clean text: `[[wiki|links]]` keep their label, HTML goes, and video
+Per document: one summary chunk (title, provider, date and time, author, excerpt, topics, the
+feed's scores, link, a video's id); body chunks that follow the markdown headings and stay within a
+token budget, overlapping a little so no sentence loses its neighbour; one chunk per related
+article (its byline, excerpt, score and link), cited by that article's own url. Markup is turned into clean text: `[[wiki|links]]` keep their label, HTML goes, and video
 timestamp anchors (`<a class="yt-timestamp" data-t="26:01">`) stay as "(26:01)" and become the
 chunk's `anchor`.
 Opaque front matter (`secured`, image urls) never reaches a Document, so never a chunk.
@@ -18,7 +18,9 @@ from urllib.parse import urlparse
 
 from rag.types import Chunk, Document
 
-CHUNKER_VERSION = 3  # 2: a summary ends with the piece's link (and a video's id); 3: says whom it is from
+# 2: a summary ends with the piece's link (and a video's id); 3: says whom it is from; 4: the time
+# of day it came out, the feed's scores, and a related article's link
+CHUNKER_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-
 # A summary's lines that say where the piece is (its address, a video's id): the answer to "what
 # is its url?", and to nothing else (rag.generation.templated).
 LINK_LINE, VIDEO_ID_LINE = "Link: ", "Video id: "
+SCORE_LINES = ("Quality score: ", "Heat score: ")  # the feed's scores, as `_score_lines` writes them
 ANCHOR = re.compile(r"\((\d{1,2}(?::\d{2}){1,2})\)")
 
 
@@ -69,8 +72,12 @@ def chunk_document(doc: Document, settings: ChunkerSettings = ChunkerSettings())
         for text in _pack(paragraphs, settings):
             chunks.append(_make_chunk(doc, "body", doc.title, doc.url, text, heading=heading))
     for article in doc.related:
-        byline = _byline(article.provider, article.published)
-        text = f"“{article.title}”{byline}, linked from “{doc.title}”. {article.excerpt}".strip()
+        byline = _byline(article.provider, article.published, article.published_time)
+        lines = [f"“{article.title}”{byline}, linked from “{doc.title}”. {article.excerpt}".strip()]
+        lines += _score_lines(article.quality)
+        if article.url:
+            lines.append(f"{LINK_LINE}{article.url}")
+        text = "\n".join(lines)
         chunks.append(
             _make_chunk(
                 doc, "related", article.title, article.url, text,
@@ -81,13 +88,14 @@ def chunk_document(doc: Document, settings: ChunkerSettings = ChunkerSettings())
 
 
 def _summary_chunk(doc: Document) -> Chunk:
-    lines = [f"“{doc.title}”{_byline(doc.provider, doc.published)}."]
+    lines = [f"“{doc.title}”{_byline(doc.provider, doc.published, doc.published_time)}."]
     if doc.author:
         lines.append(f"{author_prefix(doc.title)}{doc.author}.")
     if doc.excerpt:
         lines.append(doc.excerpt)
     if doc.topics:
         lines.append(f"Topics: {', '.join(doc.topics)}.")
+    lines += _score_lines(doc.quality, doc.heat)
     # Where to read or watch it: a reader cites the address, and asks for what it holds (a
     # release's number, a video's id).
     if doc.video_id:
@@ -103,14 +111,16 @@ def author_prefix(title: str) -> str:
     return f"“{title}” is from "
 
 
-def _byline(provider: str | None, published: str | None) -> str:
-    if provider and published:
-        return f" was published by {provider} on {published}"
-    if provider:
-        return f" was published by {provider}"
-    if published:
-        return f" was published on {published}"
+def _byline(provider: str | None, published: str | None, time: str | None = None) -> str:
+    when = f" on {published}" + (f" at {time}" if time else "") if published else ""
+    if provider or when:
+        return " was published" + (f" by {provider}" if provider else "") + when
     return ""
+
+
+def _score_lines(quality: int | None, heat: int | None = None) -> list[str]:
+    """The feed's scores, which a reader may quote ("a quality score of 92")."""
+    return [f"{line}{value}." for line, value in zip(SCORE_LINES, (quality, heat)) if value is not None]
 
 
 def _make_chunk(doc, kind, title, url, text, heading=None, provider=None, published=None) -> Chunk:

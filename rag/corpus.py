@@ -101,7 +101,10 @@ def load_document(path: Path, root: Path | None = None) -> Document:
         excerpt=excerpt,
         url=url,
         published=_date(meta),
+        published_time=_time(meta),
         provider=provider,
+        quality=_score(meta.get("quality")),
+        heat=_score(meta.get("heat")),
         topics=_topics(meta.get("topics") or meta.get("tags")),
         video_id=video_id or None,
         author=_author(meta, body),
@@ -172,6 +175,26 @@ def _date(meta: dict) -> str | None:
     return None
 
 
+def _time(meta: dict) -> str | None:
+    """The time of day of `publishedDateTime` ("2021-08-23T14:30:00Z" → "14:30 UTC"); None for a
+    date alone or a midnight that only pads one."""
+    value = meta.get("publishedDateTime")
+    if isinstance(value, dt.datetime):
+        offset = value.utcoffset()
+        value = (value - offset if offset else value).strftime("%Y-%m-%dT%H:%M") + ("Z" if offset is not None else "")
+    match = re.match(r"\d{4}-\d{2}-\d{2}[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]00:?00)?", str(value or ""))
+    if match is None or match.group(1, 2) == ("00", "00"):
+        return None
+    return f"{match.group(1)}:{match.group(2)}" + (" UTC" if match.group(3) else "")
+
+
+def _score(value) -> int | None:
+    """A feed's score (quality, heat): a whole number from 0 up; -1 and other values mean none."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        return None
+    return int(value)
+
+
 def _related(value) -> list[RelatedArticle]:
     if not isinstance(value, list):
         return []
@@ -189,6 +212,8 @@ def _related(value) -> list[RelatedArticle]:
                 url=url,
                 provider=_provider(item.get("provider")),
                 published=_date(item),
+                published_time=_time(item),
+                quality=_score(item.get("quality")),
             )
         )
     return articles

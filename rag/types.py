@@ -17,6 +17,8 @@ class RelatedArticle:
     url: str
     provider: str | None = None
     published: str | None = None  # ISO date, YYYY-MM-DD
+    published_time: str | None = None  # "14:30 UTC", when the file gives a time of day
+    quality: int | None = None  # the feed's quality score, when the file gives one
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,10 @@ class Document:
     excerpt: str = ""
     url: str = ""
     published: str | None = None  # ISO date, YYYY-MM-DD
+    published_time: str | None = None  # "14:30 UTC", when the file gives a time of day
     provider: str | None = None
+    quality: int | None = None  # the feed's quality and heat scores, when the file gives them
+    heat: int | None = None
     topics: tuple[str, ...] = ()
     video_id: str | None = None  # a video's id on its platform (YouTube's "v=")
     author: str | None = None  # who wrote or recorded it, when the file says

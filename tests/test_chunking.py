@@ -57,6 +57,21 @@ def test_every_related_article_becomes_a_chunk_with_its_own_url():
             assert chunk.provider == article.provider
 
 
+def test_a_byline_gives_the_time_of_day_and_a_piece_its_scores_and_a_related_article_its_link():
+    """A reader quotes when a piece came out to the minute, the feed's scores, and where a linked
+    article is; a score the feed marks as none (heat -1) is not written."""
+    doc, chunks = _chunks_by_doc()["002_4c3417b0c4697e7c"]
+    summary = next(c for c in chunks if c.kind == "summary")
+    assert "was published by The Next Web on 2022-07-07 at 22:10 UTC." in summary.text
+    assert "\nQuality score: 69.\n" in summary.text and "Heat score" not in summary.text
+    computerworld = next(c for c in chunks if c.kind == "related" and c.provider == "Computerworld")
+    assert "on 2022-07-07 at 07:00 UTC, linked from" in computerworld.text
+    assert "\nQuality score: 92.\n" in computerworld.text
+    assert computerworld.text.endswith(f"\nLink: {computerworld.url}")
+    neural, chunks = _chunks_by_doc()["000_0d74549e87b2fe1b"]
+    assert "\nHeat score: 79.\n" in next(c for c in chunks if c.kind == "summary").text
+
+
 def test_opaque_fields_are_in_no_chunk():
     for path in SEEDS.glob("*.txt"):
         meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])

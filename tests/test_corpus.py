@@ -50,6 +50,25 @@ def test_the_author_comes_from_front_matter_or_a_from_line(tmp_path):
     assert authors == {"field": "Kate Crawford", "list": "Ann Lee, Bo Chan", "line": "The Channel", "none": None}
 
 
+def test_the_time_of_day_and_the_feeds_scores_are_read_when_given(tmp_path):
+    (tmp_path / "utc.md").write_text(
+        "---\ntitle: A\npublishedDateTime: 2021-08-23T14:30:00Z\nquality: 69\nheat: 79\n"
+        "related:\n  - title: R\n    webUrl: https://r.example\n    publishedDateTime: 2022-07-07T07:00:00Z\n    quality: 92\n---\nText.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "offset.md").write_text("---\ntitle: B\npublishedDateTime: 2021-08-23T16:30:00+02:00\n---\nText.\n", encoding="utf-8")
+    (tmp_path / "odd.md").write_text(
+        "---\ntitle: C\npublishedDateTime: 2021-08-23T00:00:00Z\nquality: high\nheat: -1\n---\nText.\n", encoding="utf-8"
+    )
+    (tmp_path / "flag.md").write_text("---\ntitle: D\npublished: true\nquality: true\nheat: [1]\n---\nText.\n", encoding="utf-8")
+    docs = {d.doc_id: d for d in load_corpus(tmp_path).documents}
+    assert (docs["utc"].published_time, docs["utc"].quality, docs["utc"].heat) == ("14:30 UTC", 69, 79)
+    assert (docs["utc"].related[0].published_time, docs["utc"].related[0].quality) == ("07:00 UTC", 92)
+    assert (docs["offset"].published, docs["offset"].published_time) == ("2021-08-23", "14:30 UTC")
+    assert (docs["odd"].published_time, docs["odd"].quality, docs["odd"].heat) == (None, None, None)  # midnight pads a date; -1 is none
+    assert (docs["flag"].published_time, docs["flag"].quality, docs["flag"].heat) == (None, None, None)
+
+
 BROKEN = {
     "bad_yaml.md": "---\ntitle: [unclosed\nexcerpt: x\n---\nbody\n".encode(),
     "empty.md": b"",

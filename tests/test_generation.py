@@ -295,6 +295,25 @@ def test_a_question_for_the_address_is_answered_with_the_link_and_no_other_is(se
     assert "https://www.eurekalert.org/news-releases/958080" in release.text
     other = assistant.ask("Which outlet ran the piece calling facial expression recognition a scam?")
     assert "Link:" not in other.text and "The Next Web" in other.text
+    # An id or address matches no question word: it is as relevant as the piece it locates.
+    named = assistant.ask("What's the id of the lexfridman video about emotion recognition's challenges?")
+    assert "bmjamLZ3v8A" in named.text
+    related = assistant.ask("What's the web address of the Smithsonian piece about seal face recognition?")
+    assert "https://www.smithsonianmag.com/science-nature/introducing-facial-recognition-software-for-seals-180980349/" in related.text
+
+
+def test_a_feeds_score_answers_a_question_about_it_and_no_other(seeds_index):
+    """"Quality score: 19." answers what the feed scored a piece; neither it nor a byline's clock
+    time ("at 23:36 UTC") answers "how long" or "how much" about anything else."""
+    from rag.assistant import Assistant
+
+    assistant = Assistant(seeds_index)
+    assert "Quality score: 19" in assistant.ask("What quality rating did the feed give the Smithsonian seal article?").text
+    for question in (
+        "How long does the moratorium that the commission asked the city for last?",
+        "How much money did the plaintiffs in the Flickr suits ask for?",
+    ):
+        assert assistant.ask(question).citations == (), question
 
 
 def test_name_initials_are_the_acronyms_a_texts_names_spell():

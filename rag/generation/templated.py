@@ -72,7 +72,7 @@ from rag.citations import (
     split_sentences,
     tokens,
 )
-from rag.chunking import LINK_LINE, VIDEO_ID_LINE, author_prefix
+from rag.chunking import LINK_LINE, SCORE_LINES, VIDEO_ID_LINE, author_prefix
 from rag.generation.base import Turn, render
 from rag.types import Hit
 
@@ -185,9 +185,10 @@ _DIGIT = re.compile(r"\d")
 _ASKS_EXACT = re.compile(r"\b(?:exact|precise)(?:ly)?\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d[\d,.]*\d|\d")  # "2030", "2,000", "1.5", the 30 of "30-day"
 _QUANTITY = re.compile(r"\d|\b(?:hundred|thousand|million|billion|trillion|dozen|half|percent)s?\b", re.IGNORECASE)
-# A calendar date is not an amount: "how many" is not answered by "2022-07-07".
+# A calendar date or a clock's time is not an amount: "how many" is not answered by "2022-07-07",
+# "how long" not by "at 23:36 UTC" (nor by a recording's "(26:33)": that is `_ASKS_TIMESTAMP`'s).
 _CALENDAR = re.compile(
-    r"\b\d{4}-\d\d(?:-\d\d)?\b|\b(?:January|February|March|April|May|June|July|August|September|October|"
+    r"\b\d{1,2}:\d\d(?::\d\d)?\b|\b\d{4}-\d\d(?:-\d\d)?\b|\b(?:January|February|March|April|May|June|July|August|September|October|"
     r"November|December)\s+\d{1,2}\b|\b(?:19|20)\d\d\b",
     re.IGNORECASE,
 )
@@ -273,16 +274,21 @@ def is_byline(sentence: str, chunk) -> bool:
 
 def is_summary_line(sentence: str, chunk) -> bool:
     """A line the chunker writes, not the corpus's running text: the byline, "“TITLE” is from
-    NAME.", "Topics: …", the link lines. Their capitals are a title's or a list's."""
+    NAME.", "Topics: …", the feed's scores, the link lines. Their capitals are a title's or a list's."""
     return (
         is_byline(sentence, chunk) or sentence.startswith((author_prefix(chunk.title), "Topics:"))
-        or is_link_line(sentence, chunk)
+        or is_score_line(sentence, chunk) or is_link_line(sentence, chunk)
     )
 
 
+def is_score_line(sentence: str, chunk) -> bool:
+    """A summary's or related article's line that gives one of the feed's scores (rag.chunking)."""
+    return chunk.kind in ("summary", "related") and sentence.startswith(SCORE_LINES)
+
+
 def is_link_line(sentence: str, chunk) -> bool:
-    """A summary's line that gives the piece's address or video id (rag.chunking)."""
-    return chunk.kind == "summary" and sentence.startswith((LINK_LINE, VIDEO_ID_LINE))
+    """A summary's or related article's line that gives the piece's address or video id (rag.chunking)."""
+    return chunk.kind in ("summary", "related") and sentence.startswith((LINK_LINE, VIDEO_ID_LINE))
 
 
 def with_anchor(sentence: str, anchor: str) -> str:
@@ -688,6 +694,9 @@ class TemplatedGenerator:
             sentences = [trim_byline(s) if is_byline(s, hit.chunk) else s for s in passage_sentences(hit.chunk)]
             if kind != "link":  # an address answers where a piece is, nothing else
                 sentences = [s for s in sentences if not is_link_line(s, hit.chunk)]
+            # A feed's score answers a question about that score ("its quality score?"), never
+            # "how long" or "how much" about anything else.
+            sentences = [s for s in sentences if not is_score_line(s, hit.chunk) or content_terms(s.split(":")[0]) & q_terms]
             terms = [content_terms(s) for s in sentences]
             for i, sentence in enumerate(sentences):
                 around = set().union(*terms[max(0, i - 1) : i], *terms[i + 1 : i + 2])
@@ -697,6 +706,14 @@ class TemplatedGenerator:
         vecs = self.vectors([question, *(r[3] for r in rows)])
         q = vecs[0]
         sentence_sim = (vecs[1:] @ q).tolist()
+        if kind == "link":
+            # An address or a video id says nothing a question's words can match ("bmjamLZ3v8A"):
+            # it is as relevant as the piece it locates, whose byline names it.
+            byline_sim = {r[2].chunk.chunk_id: s for r, s in zip(rows, sentence_sim) if is_byline(r[3], r[2].chunk)}
+            sentence_sim = [
+                byline_sim.get(r[2].chunk.chunk_id, s) if is_link_line(r[3], r[2].chunk) else s
+                for r, s in zip(rows, sentence_sim)
+            ]
         passage_sim = dict(zip((h.chunk.chunk_id for h in hits), (self.passage_vectors(hits) @ q).tolist()))
         out = []
         for (n, i, hit, sentence, terms, around, text), semantic in zip(rows, sentence_sim):
@@ -780,11 +797,14 @@ def says_more(question: str, sentences: Sequence[str], chunks) -> bool:
     """The sentences hold a word the question does not write, their passage's quoted title aside:
     else they only say back what was asked ("Who was Lex Fridman's guest in the talk?" → "“TITLE”
     is from lexfridman"). Long words count as written when the question has them with its spaces
-    and hyphens removed ("Lex Fridman" writes lexfridman)."""
+    and hyphens removed ("Lex Fridman" writes lexfridman). A figure is a word ("Quality score: 57")."""
     known = content_terms(question)
     squashed = re.sub(r"[\W_]+", "", question.lower())
+    given = figures(question)
     for sentence, chunk in zip(sentences, chunks):
         for w in tokens(sentence.replace(f"“{chunk.title}”", " ")):
+            if figures(w) - given:
+                return True
             if len(w) > 5 and re.sub(r"[\W_]+", "", w) in squashed:  # long words only: "art" is in "start"
                 continue
             if content_terms(w) - known:
