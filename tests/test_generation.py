@@ -260,6 +260,19 @@ def test_a_figure_in_the_question_picks_the_passage_that_writes_it(seeds_index, 
     assert {hits[c.n - 1].chunk.doc_id for c in selection.chosen} == {doc_id}
 
 
+def test_figures_that_name_two_pieces_are_answered_from_both(seeds_index):
+    """"Both the 2021 … and the 2022 …": the best byline gives one year, and the other piece's
+    byline, which gives the other, joins; one alone would leave a figure of the question unfound."""
+    from rag.assistant import Assistant
+
+    answer = Assistant(seeds_index).ask(
+        "Who put out both the 2021 article on emotion recognition AI failing to reveal feelings "
+        "and the 2022 one on expression recognition being a scam?"
+    )
+    assert "The Next Web" in answer.text
+    assert {c.chunk.doc_id for c in answer.citations} == {"000_0d74549e87b2fe1b", "002_4c3417b0c4697e7c"}
+
+
 def test_whose_recording_it_is_is_answered_and_an_answer_that_only_says_back_the_question_is_not(seeds_index):
     from rag.assistant import Assistant
 

@@ -520,6 +520,17 @@ class TemplatedGenerator:
                 break
             if c is not best and c.n == best.n and c.typed and not any(_duplicate(c, o) for o in chosen):
                 chosen.append(c)
+        given = figures(question)
+        if given and len(chosen) < self.max_sentences:
+            # "Which outlet ran both the 2021 story … and the 2022 one …?": the figures the best
+            # sentence leaves out name another piece, whose sentence of the asked type joins.
+            missing = given - figures(" ".join(c.around for c in chosen))
+            other = next(
+                (c for c in candidates if c.score >= best.score - JOIN_MARGIN and c.typed and c not in chosen
+                 and missing & figures(c.around)), None,
+            )
+            if other is not None:
+                chosen.append(other)
         if best.coverage >= RESTATES and len(chosen) < self.max_sentences:
             # The best sentence says back everything the question asks ("why do models struggle
             # with mixed states?" → "models struggle with mixed states"): the sentence after it
@@ -527,7 +538,7 @@ class TemplatedGenerator:
             after = next((c for c in candidates if c.n == best.n and c.position == best.position + 1), None)
             if after is not None and after not in chosen:
                 chosen.append(after)
-        chosen.sort(key=lambda c: c.position)  # in the passage's own order: it reads as written
+        chosen.sort(key=lambda c: (c.n, c.position))  # in the passages' own order: it reads as written
         covered = set().union(*(c.terms for c in chosen))
         coverage = _weighted_share(covered & q_terms, q_terms, self.weights(q_terms))
         own = content_terms((split_sentences(question) or [""])[0])
