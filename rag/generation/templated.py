@@ -88,6 +88,8 @@ ANSWER_MIN = 0.312  # evidence below this abstains (eval/tune_templated.py on th
 COUNT_WINDOW = 3  # "how many <noun>": the figure stands at most this many words before the noun
 FOCUS_NAME_SIM = 0.40  # a headline's name this close to the noun is one ("companies" ~ Microsoft; tune split)
 NAMING_MARGIN = 0.1  # a neighbour joins when it names the focus this much more clearly (tune split)
+SAYS_NOUN_SIM = 0.6  # a word this close to the noun says it ("company" ~ firm 0.70; not "lawsuits" ~ judge 0.45)
+NAME_IS_FOCUS = 0.25  # "which company": a name this close to the noun is one (IBM 0.51; Exadel ~ city no; tune split)
 FOCUS_SIM = 0.30  # "which <noun>": a sentence word this close to the noun names it (tune split)
 DUPLICATE_OVERLAP = 0.8  # share of content words two sentences must share to count as one
 # Words that say what kind of answer or which source is wanted ("which outlet", "the date", "the
@@ -389,13 +391,19 @@ class Focus:
 
 
 def writes_a_name(c: Candidate, names: frozenset[str], asked: frozenset[str]) -> bool:
-    """The sentence writes a name the question (its `asked` stems) does not: one the corpus's
-    running text capitalizes, or a word the sentence capitalizes after its first (a headline
-    capitalizes every word), or a first word set off as a name ("Exadel, a software company …",
-    "IBM")."""
+    """The sentence writes a name the question (its `asked` stems) does not (`written_names`)."""
+    return bool(written_names(c, names, asked))
+
+
+def written_names(c: Candidate, names: frozenset[str], asked: frozenset[str]) -> list[str]:
+    """The names the sentence writes that the question (its `asked` stems) does not: words the
+    corpus's running text capitalizes, or that the sentence capitalizes after its first (a
+    headline capitalizes every word), or a first word set off as a name ("Exadel, a software
+    company …", "IBM")."""
     if c.byline:
-        return any(not content_terms(w) & asked for w in headline_names(c.sentence, names))
+        return [w for w in headline_names(c.sentence, names) if not content_terms(w) & asked]
     words = c.sentence.split()
+    found = []
     for i, word in enumerate(words):
         terms = content_terms(word)
         if not terms or terms & asked:
@@ -403,8 +411,8 @@ def writes_a_name(c: Candidate, names: frozenset[str], asked: frozenset[str]) ->
         bare = word.strip("“”\"'‘’()[],.;:!?")
         appositive = word.endswith(",") and i + 1 < len(words) and words[i + 1].lower() in ("a", "an", "the")
         if terms <= names or (bare[:1].isupper() and (i > 0 or appositive or not bare[1:].islower())):
-            return True
-    return False
+            found.append(bare)
+    return found
 
 
 @dataclass(frozen=True)
@@ -579,9 +587,17 @@ class TemplatedGenerator:
 
     def names_focus(self, best: Candidate, candidates: Sequence[Candidate], focus: Focus, hits: Sequence[Hit]) -> bool:
         """"Which university / court / club …?" is answered by a name: `best` writes one the
-        question does not, or its neighbour does and names the thing clearly (FOCUS_NAME_SIM:
-        "Thomas covers AI." + "Likes … Arsenal FC." for his club; not for "which university")."""
-        if writes_a_name(best, self.names, focus.asked):
+        question does not that is that kind of thing (the sentence says the noun, or the name is
+        close to it, NAME_IS_FOCUS: "Exadel, a software company …" names no city, and "IBM's
+        photo database" no court), or its neighbour does and names the thing clearly
+        (FOCUS_NAME_SIM: "Thomas covers AI." + "Likes … Arsenal FC." for his club; not for
+        "which university")."""
+        written = written_names(best, self.names, focus.asked)
+        if written and (
+            best.byline  # a headline's names were weighed against the noun by `Focus.matches`
+            or self.says_the_noun(best.sentence, focus)  # "Exadel, a software company …" for a firm
+            or closest_cosine(self.vectors, focus.word, written) >= NAME_IS_FOCUS
+        ):
             return True
         if best.byline:
             return False
@@ -589,6 +605,14 @@ class TemplatedGenerator:
         return any(
             writes_a_name(c, self.names, focus.asked) and self.naming_strength(c.sentence, focus) >= FOCUS_NAME_SIM for c in neighbours
         )
+
+    def says_the_noun(self, sentence: str, focus: Focus) -> bool:
+        """The sentence writes the focus noun, or a word the question does not use that is close
+        to it (SAYS_NOUN_SIM: "company" for "firm")."""
+        if focus.stem in content_terms(sentence):
+            return True
+        words = [w for w in tokens(sentence) if content_terms(w) and not content_terms(w) & focus.asked]
+        return closest_cosine(self.vectors, focus.word, words) >= SAYS_NOUN_SIM
 
     def naming_strength(self, sentence: str, focus: Focus) -> float:
         """1 when the sentence uses the focus noun, else its closest word's cosine to the noun."""
