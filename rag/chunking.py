@@ -3,9 +3,9 @@
 Per document: one summary chunk (title, provider, date and time, author, excerpt, topics, the
 feed's scores, link, a video's id); body chunks that follow the markdown headings and stay within a
 token budget, overlapping a little so no sentence loses its neighbour; one chunk per related
-article (its byline, excerpt, score and link), cited by that article's own url. Markup is turned into clean text: `[[wiki|links]]` keep their label, HTML goes, and video
-timestamp anchors (`<a class="yt-timestamp" data-t="26:01">`) stay as "(26:01)" and become the
-chunk's `anchor`.
+article (its byline, excerpt, score and link), cited by that article's own url. Markup is turned
+into clean text: `[[wiki|links]]` keep their label, HTML goes, and video timestamp anchors
+(`<a class="yt-timestamp" data-t="26:01">`) stay as "(26:01)" and become the chunk's `anchor`.
 Opaque front matter (`secured`, image urls) never reaches a Document, so never a chunk.
 """
 

@@ -285,12 +285,18 @@ def is_summary_line(sentence: str, chunk) -> bool:
 
 def is_score_line(sentence: str, chunk) -> bool:
     """A summary's or related article's line that gives one of the feed's scores (rag.chunking)."""
-    return chunk.kind in ("summary", "related") and sentence.startswith(SCORE_LINES)
+    return _is_labelled_line(sentence, chunk, SCORE_LINES)
 
 
 def is_link_line(sentence: str, chunk) -> bool:
     """A summary's or related article's line that gives the piece's address or video id (rag.chunking)."""
-    return chunk.kind in ("summary", "related") and sentence.startswith((LINK_LINE, VIDEO_ID_LINE))
+    return _is_labelled_line(sentence, chunk, (LINK_LINE, VIDEO_ID_LINE))
+
+
+def _is_labelled_line(sentence: str, chunk, labels: tuple[str, ...]) -> bool:
+    """A line the chunker writes under one of `labels` ("Link: …"): only summaries and related
+    articles have them; body text that happens to begin so is the corpus's own."""
+    return chunk.kind in ("summary", "related") and sentence.startswith(labels)
 
 
 def with_anchor(sentence: str, anchor: str) -> str:
@@ -595,7 +601,9 @@ class TemplatedGenerator:
         written = written_names(best, self.names, focus.asked)
         if written and (
             best.byline  # a headline's names were weighed against the noun by `Focus.matches`
-            or self.says_the_noun(best.sentence, focus)  # "Exadel, a software company …" for a firm
+            # the sentence says the noun, or a word the question does not use that is close to it
+            # ("Exadel, a software company …" for a firm)
+            or self.naming_strength(best.sentence, focus, skip=focus.asked) >= SAYS_NOUN_SIM
             or closest_cosine(self.vectors, focus.word, written) >= NAME_IS_FOCUS
         ):
             return True
@@ -606,19 +614,13 @@ class TemplatedGenerator:
             writes_a_name(c, self.names, focus.asked) and self.naming_strength(c.sentence, focus) >= FOCUS_NAME_SIM for c in neighbours
         )
 
-    def says_the_noun(self, sentence: str, focus: Focus) -> bool:
-        """The sentence writes the focus noun, or a word the question does not use that is close
-        to it (SAYS_NOUN_SIM: "company" for "firm")."""
-        if focus.stem in content_terms(sentence):
-            return True
-        words = [w for w in tokens(sentence) if content_terms(w) and not content_terms(w) & focus.asked]
-        return closest_cosine(self.vectors, focus.word, words) >= SAYS_NOUN_SIM
-
-    def naming_strength(self, sentence: str, focus: Focus) -> float:
-        """1 when the sentence uses the focus noun, else its closest word's cosine to the noun."""
+    def naming_strength(self, sentence: str, focus: Focus, skip: frozenset[str] = frozenset()) -> float:
+        """1 when the sentence uses the focus noun, else its closest word's cosine to the noun
+        (leaving out words whose stems are in `skip`)."""
         if focus.stem in content_terms(sentence):
             return 1.0
-        return closest_cosine(self.vectors, focus.word, [w for w in tokens(sentence) if content_terms(w)])
+        words = [w for w in tokens(sentence) if content_terms(w) and not content_terms(w) & skip]
+        return closest_cosine(self.vectors, focus.word, words)
 
     def word_match(self, question: str, chosen: Sequence[Candidate], hits: Sequence[Hit]) -> float | None:
         """How well the passage covers the question's least covered word, in context: for each
