@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,8 +190,8 @@ def _time(meta: dict) -> str | None:
 
 
 def _score(value) -> int | None:
-    """A feed's score (quality, heat): a whole number from 0 up; -1 and other values mean none."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    """A feed's score (quality, heat): a whole number from 0 up; -1, .inf, .nan and other values mean none."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
         return None
     return int(value)
 

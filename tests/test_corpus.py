@@ -61,12 +61,14 @@ def test_the_time_of_day_and_the_feeds_scores_are_read_when_given(tmp_path):
         "---\ntitle: C\npublishedDateTime: 2021-08-23T00:00:00Z\nquality: high\nheat: -1\n---\nText.\n", encoding="utf-8"
     )
     (tmp_path / "flag.md").write_text("---\ntitle: D\npublished: true\nquality: true\nheat: [1]\n---\nText.\n", encoding="utf-8")
+    (tmp_path / "inf.md").write_text("---\ntitle: E\nquality: .inf\nheat: .nan\n---\nText.\n", encoding="utf-8")
     docs = {d.doc_id: d for d in load_corpus(tmp_path).documents}
     assert (docs["utc"].published_time, docs["utc"].quality, docs["utc"].heat) == ("14:30 UTC", 69, 79)
     assert (docs["utc"].related[0].published_time, docs["utc"].related[0].quality) == ("07:00 UTC", 92)
     assert (docs["offset"].published, docs["offset"].published_time) == ("2021-08-23", "14:30 UTC")
     assert (docs["odd"].published_time, docs["odd"].quality, docs["odd"].heat) == (None, None, None)  # midnight pads a date; -1 is none
     assert (docs["flag"].published_time, docs["flag"].quality, docs["flag"].heat) == (None, None, None)
+    assert (docs["inf"].quality, docs["inf"].heat) == (None, None)  # YAML's infinity and not-a-number
 
 
 BROKEN = {
