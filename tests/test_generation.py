@@ -103,6 +103,9 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("How many dollars did the fine come to?", "money"),
         ("What criticism does it make about how long the firm took to act?", None),  # the first question word asks
         ("According to the notes, how many days of data are collected?", "number"),
+        ("The columnist who wrote the piece likes which club?", None),  # "who wrote" is a relative clause
+        ("The reporter who covered the suits works for which outlet?", "source"),
+        ("And who published it?", "source"),  # a follow-up's "who" asks
     ],
 )
 def test_answer_type_cues(question, kind):
@@ -335,6 +338,24 @@ def test_name_initials_are_the_acronyms_a_texts_names_spell():
     found = name_initials("It ran in The Next Web on 2022-07-07. The Department of Justice sued.")
     assert {"TNW", "NW", "DOJ", "DJ"} <= found
     assert "TNWO" not in found and "NWTD" not in found  # a name stops at a lower-case word or a full stop
+
+
+def test_acronym_words_are_the_question_words_that_spell_an_acronym_of_the_text():
+    from rag.generation.templated import acronym_words
+
+    words = "Which football club does the AI in the piece like ?".split()
+    assert acronym_words(words, "Likes Werner Herzog films and Arsenal FC.") == {1, 2}
+    assert acronym_words(words, "Artificial intelligence (AI) is everywhere.") == set()  # "AI in" spells nothing
+    assert acronym_words("the Department of Justice sued".split(), "The DOJ sued.") == {1, 2, 3}
+
+
+def test_a_month_the_question_names_is_matched_by_the_passages_date(seeds_index):
+    """The passages give dates as 2021-08-23: "the August 2021 piece" is matched by the piece of
+    that month, and a month no passage of it has matches poorly."""
+    stated = _match(seeds_index, "Which football club does the writer of the August 2021 TNW piece like?")
+    other = _match(seeds_index, "Which football club does the writer of the February 2021 TNW piece like?")
+    assert stated is not None and other is not None
+    assert stated - other > 0.1, (stated, other)
 
 
 def test_an_acronym_in_the_question_matches_the_name_it_stands_for(seeds_index):

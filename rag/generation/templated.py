@@ -223,10 +223,17 @@ _KINDS = (
 _ASKED_BEFORE = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
 
 
+# "The columnist who wrote … likes which club?": a "who" after a noun opens a relative clause that
+# says which person is meant; the question's own word comes later.
+_RELATIVE_WHO = re.compile(r"(?<=[^\W\d_])(\s+)who\b(?=.*\b(?:what|which|whom|whose|when|where|why|how)\b)", re.IGNORECASE)
+_JOINING = frozenset("and but so then or also now".split())  # "and who published it?" asks
+
+
 def answer_type(question: str) -> str | None:
     """"author", "source", "timestamp", "link", "date", "percent", "money", "number" or None (any
     sentence may answer)."""
     first = split_sentences(question)[0] if question.strip() else question
+    first = _RELATIVE_WHO.sub(lambda m: m.group() if first[: m.start()].split()[-1].lower() in _JOINING else m.group(1) + "one", first)
     for kind, pattern in _KINDS:
         match = pattern.search(first)
         if match and not (_ASKED_BEFORE.match(match.group()) and _ASKED_BEFORE.search(first[: match.start()])):
@@ -649,6 +656,9 @@ class TemplatedGenerator:
         # url") say what is wanted, not what it is about.
         asking = _ASKING_TERMS.get(answer_type(question), frozenset())
         initials = name_initials(text)
+        spelled_out = acronym_words(q.words, text)
+        # "the August 2021 piece": the passage gives its month as a date ("2021-08-23").
+        months = {int(m) for m in _ISO_MONTH.findall(" ".join([text, *(hits[c.n - 1].chunk.published or "" for c in chosen)]))}
         scores = []
         for w, written in enumerate(q.words):
             word = written.lower()
@@ -656,8 +666,8 @@ class TemplatedGenerator:
                 continue
             if (terms := content_terms(word)) and terms <= asking:
                 continue
-            if written.isupper() and written.isalpha() and written in initials:  # "TNW" ~ "The Next Web"
-                scores.append(1.0)
+            if (written.isupper() and written.isalpha() and written in initials) or w in spelled_out or _MONTHS.get(word) in months:
+                scores.append(1.0)  # "TNW" ~ "The Next Web"; "football club" ~ "FC"
                 continue
             scores.append(float(best[[i for i, x in enumerate(q.word_of) if x == w]].mean()))
         return min(scores) if scores else None
@@ -808,6 +818,29 @@ def name_initials(text: str) -> set[str]:
                 break
             if word != word.rstrip(".,;:!?"):  # a name ends with its clause
                 break
+    return found
+
+
+_MONTHS = {m: i for i, m in enumerate("january february march april may june july august september october november december".split(), 1)}
+_ISO_MONTH = re.compile(r"\b\d{4}-(\d{2})-\d{2}\b")
+
+
+def acronym_words(words: Sequence[str], text: str) -> set[int]:
+    """The positions of `words` that spell out an acronym the text writes ("football club" for
+    "Arsenal FC", "Department of Justice" for "DOJ" or "DJ"): the reverse of `name_initials`."""
+    acronyms = {w for w in _TOKEN_CASED.findall(text) if 2 <= len(w) <= 6 and w.isupper() and w.isalpha()}
+    found: set[int] = set()
+    for start in range(len(words)):
+        spelled = spelled_all = ""
+        for i in range(start, min(len(words), start + 8)):
+            word = words[i]
+            if not word[:1].isalpha() or (word.isupper() and len(word) > 1):  # "AI in" spells no "AI"
+                break
+            spelled_all += word[0].upper()
+            if not (word.lower() in _NAME_JOINERS and spelled):
+                spelled += word[0].upper()
+            if len(spelled) >= 2 and {spelled, spelled_all} & acronyms:
+                found.update(range(start, i + 1))
     return found
 
 
