@@ -410,6 +410,18 @@ def test_templated_abstains_on_near_misses_that_name_the_subject(seeds_index, qu
     assert answer_text(generator, question, hits) == ""
 
 
+def test_a_yes_no_question_is_answered_only_by_passages_that_speak_of_its_relation(seeds_index):
+    """"Did it win?" is not answered by "named a finalist", however close the rest; "was it a
+    finalist?" is."""
+    from rag.retrieval import Retriever
+
+    generator = TemplatedGenerator(seeds_index)
+    won = "Did WANdisco end up winning the Rising Azure Technology Partner of the Year title?"
+    finalist = "Was WANdisco a finalist for Rising Azure Technology Partner of the Year?"
+    assert generator.select(won, Retriever(seeds_index).search(won, k=5)).abstain
+    assert not generator.select(finalist, Retriever(seeds_index).search(finalist, k=5)).abstain
+
+
 def test_templated_answers_when_a_piece_came_out_from_its_byline(seeds_index):
     from rag.retrieval import Retriever
 

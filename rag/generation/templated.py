@@ -353,6 +353,7 @@ _KNOWN_BY_NAME = frozenset(content_terms(
 _ASKS_AGENT = re.compile(
     r"^\W*who\s+(?:\w+ed|built|made|led|ran|began|founded|wrote|won|brought|set up|came up with)\b", re.IGNORECASE
 )
+_YES_NO = re.compile(r"\W*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would)\b", re.IGNORECASE)
 _QUESTION = min(content_terms("question"))  # "what question does the piece ask?": a sentence that asks one
 
 
@@ -572,6 +573,10 @@ class TemplatedGenerator:
         relation = relation_terms(question, self.names)
         nearby = set().union(*(c.nearby for c in chosen))
         asked = _weighted_share(nearby & relation, relation, self.weights(relation)) if relation else 1.0
+        if asked == 0.0 and _YES_NO.match((split_sentences(question) or [""])[0]):
+            # "Did it win the award?" asks whether the relation holds: passages that never use a
+            # word of it ("… named a finalist") cannot say yes or no.
+            return Selection((), 0.0, 0.0, kind, False)
         confidence = C_SEMANTIC * semantic + C_CONTEXT * best.context + C_COVERAGE * coverage + C_RELATION * asked
         confidence /= C_SEMANTIC + C_CONTEXT + C_COVERAGE + C_RELATION
         previous = {c.chunk.chunk_id for c in history[-1].answer.citations} if history else set()
