@@ -349,6 +349,18 @@ def test_acronym_words_are_the_question_words_that_spell_an_acronym_of_the_text(
     assert acronym_words("the Department of Justice sued".split(), "The DOJ sued.") == {1, 2, 3}
 
 
+def test_a_question_that_names_an_outlet_is_limited_to_that_outlets_passages(seeds_index):
+    from rag.generation.templated import named_providers
+
+    hits = [Hit(chunk, 1.0, n) for n, chunk in enumerate(seeds_index.chunks, start=1)]
+    assert {h.chunk.provider for h in hits} >= {"The Next Web", "EurekAlert!", "EPT"}
+    assert named_providers("What task did the EurekAlert! release set the volunteers?", hits) == {"EurekAlert!"}
+    assert named_providers("What did TNW's columnist call the technology?", hits) == {"The Next Web"}
+    assert named_providers("Which outlet besides The Next Web covered the ban?", hits) == set()
+    # a name is a whole word: "accepted" does not name EPT
+    assert named_providers("Was the study accepted by a journal?", hits) == set()
+
+
 def test_a_month_the_question_names_is_matched_by_the_passages_date(seeds_index):
     """The passages give dates as 2021-08-23: "the August 2021 piece" is matched by the piece of
     that month, and a month no passage of it has matches poorly."""

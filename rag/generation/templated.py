@@ -741,7 +741,12 @@ class TemplatedGenerator:
         about_publication = bool(_ASKS_PUBLICATION.search((split_sentences(question) or [""])[0]))
         exact = bool(_ASKS_EXACT.search(question))
         rows = []  # (rank, position, hit, sentence, own terms, terms around it)
+        # "What does the EurekAlert! release say …?": only that outlet's passages can answer
+        # (a question about the outlet itself, "which outlet besides …", is not so limited).
+        named = named_providers(question, hits) if kind != "source" else set()
         for n, hit in enumerate(hits, start=1):
+            if named and hit.chunk.provider not in named:
+                continue
             context = content_terms(passage_context(hit.chunk))
             sentences = [trim_byline(s) if is_byline(s, hit.chunk) else s for s in passage_sentences(hit.chunk)]
             if kind != "link":  # an address answers where a piece is, nothing else
@@ -784,6 +789,26 @@ class TemplatedGenerator:
             out.append(Candidate(n, i, sentence, score, semantic, context, coverage, typed, frozenset(terms), own, byline, text))
         # Best first; among equals the better-ranked passage and the earlier sentence win.
         return sorted(out, key=lambda c: (-c.score, c.n, c.position))
+
+
+_EXCLUDING = re.compile(r"\b(?:besides|apart from|other than|except|beyond|not|unlike|aside from)\b[^,?]*$", re.IGNORECASE)
+
+
+def named_providers(question: str, hits: Sequence[Hit]) -> set[str]:
+    """The outlets of `hits` that the question names as its source, by name or acronym ("the
+    EurekAlert! release", "TNW's piece"), unless it names them to set them aside ("besides TNW")."""
+    named = set()
+    for provider in {h.chunk.provider for h in hits if h.chunk.provider}:
+        name = re.sub(r"[\W_]+", "", provider.lower())
+        initials = "".join(w[0] for w in provider.split() if w[:1].isupper()).lower()
+        # The name however it is spaced or punctuated ("The Next Web", "TheNextWeb"), else its initials.
+        spelled = r"[\W_]*".join(map(re.escape, name))
+        said = (len(name) > 2 and re.search(rf"\b{spelled}\b", question, re.IGNORECASE)) or (
+            len(initials) > 1 and re.search(rf"\b{re.escape(initials)}\b", question, re.IGNORECASE)
+        )
+        if said and not _EXCLUDING.search(question[: said.start()]):
+            named.add(provider)
+    return named
 
 
 def adjacent(c: Candidate, candidates: Sequence[Candidate]) -> list[Candidate]:
