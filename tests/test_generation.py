@@ -106,6 +106,9 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("The columnist who wrote the piece likes which club?", None),  # "who wrote" is a relative clause
         ("The reporter who covered the suits works for which outlet?", "source"),
         ("And who published it?", "source"),  # a follow-up's "who" asks
+        ("When was the lighthouse built?", "date"),
+        ("How tall is the lighthouse?", "number"),
+        ("What height does the tower reach?", "number"),
     ],
 )
 def test_answer_type_cues(question, kind):
@@ -214,6 +217,29 @@ def test_who_wrote_a_piece_is_answered_by_its_writer_never_its_outlet(real_embed
     answer = assistant.ask("Who wrote the article about mood-reading snack machines?")
     assert "Priya Raman" in answer.text and "Daily Ledger" not in answer.text
     assert answer.citations[0].chunk.doc_id == "010_vending"
+
+
+def test_a_corpus_of_other_things_gets_years_and_measures_answered(real_embedder, tmp_path):
+    """Nothing here is news about emotion AI: a year of the 1700s is a date, "how tall" asks for a
+    measure that the passage writes as "stands 41 metres" (no "tall"), and another document that
+    does say "tall" about another tower does not answer for the lighthouse."""
+    from rag.assistant import Assistant
+    from rag.index import Index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "lighthouse.md").write_text(
+        "# The Kestrel Point lighthouse\n\nThe Kestrel Point lighthouse was built in 1764 by the mason Tobias Herne. "
+        "The tower stands 41 metres above the sea.\n\nIt closed in 2011 because storms cracked the lantern room.\n",
+        encoding="utf-8",
+    )
+    (corpus / "tower.txt").write_text("The Eiffel Tower was completed in 1889 and is 330 metres tall.\n", encoding="utf-8")
+    assistant = Assistant(Index.build(corpus, tmp_path / "index", real_embedder))
+    built = assistant.ask("When was the lighthouse built?")
+    assert "1764" in built.text and built.citations[0].chunk.doc_id == "lighthouse"
+    height = assistant.ask("How tall is the lighthouse?")
+    assert "41 metres" in height.text and {c.chunk.doc_id for c in height.citations} == {"lighthouse"}
+    assert "1889" in assistant.ask("When was the Eiffel Tower completed?").text
 
 
 def test_figures_a_question_gives_must_be_in_the_passage():

@@ -147,15 +147,17 @@ _ASKS_AUTHOR = re.compile(
 _WRITER = re.compile(r"\b(?:writer|author|journalist|reporter|columnist|contributor)s?\b", re.IGNORECASE)
 _AUTHOR_TERMS = frozenset(content_terms(f"{_CREATOR_WORDS} whose content show"))
 # The words that ask for an answer type, not about the topic: no passage need contain them.
-_ASKING_TERMS = {"timestamp": _MOMENT_TERMS, "link": _LINK_TERMS, "author": _AUTHOR_TERMS}
+# "How tall is the lighthouse?" asks for a height: a passage may say "stands 41 metres" without "tall".
+_MEASURE_TERMS = frozenset(content_terms("tall high wide deep heavy fast far long old big large often"))
+_ASKING_TERMS = {"timestamp": _MOMENT_TERMS, "link": _LINK_TERMS, "author": _AUTHOR_TERMS, "number": _MEASURE_TERMS}
 _ASKS_DATE = re.compile(
     r"^\W*(?:and\s+)?(?:when|since when)\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow long ago\b|"
     r"\bon what date\b",
     re.IGNORECASE,
 )
 _ASKS_NUMBER = re.compile(
-    r"\bhow\s+(?:many|much|large|big|long|old|often|far|accurate)\b|"
-    r"\bwhat\s+(?:number|amount|size)\b",  # shares and sums of money: `_ASKS_PERCENT`, `_ASKS_MONEY`
+    r"\bhow\s+(?:many|much|large|big|long|old|often|far|accurate|tall|high|wide|deep|heavy|fast)\b|"
+    r"\bwhat\s+(?:number|amount|size|height|length|width|depth|weight|distance|speed|area|population)\b",  # shares and sums of money: `_ASKS_PERCENT`, `_ASKS_MONEY`
     re.IGNORECASE,
 )
 # Two kinds of amount name their unit: a share ("what accuracy", "how accurate", "what percentage")
@@ -175,8 +177,9 @@ _ASKS_MONEY = re.compile(
 )
 _PERCENT = re.compile(r"%|\bper\s?cent(?:age)?\b|\bpercent(?:age)?\b", re.IGNORECASE)
 _MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|usd|eur|gbp)\b", re.IGNORECASE)
+# A year from 1000 to 2099 (a lighthouse "built in 1764", not only this century's news) or a month.
 _DATE = re.compile(
-    r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"\b(?:1[0-9]|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December)\b",
     re.IGNORECASE,
 )
@@ -191,7 +194,7 @@ _QUANTITY = re.compile(r"\d|\b(?:hundred|thousand|million|billion|trillion|dozen
 # "how long" not by "at 23:36 UTC" (nor by a recording's "(26:33)": that is `_ASKS_TIMESTAMP`'s).
 _CALENDAR = re.compile(
     r"\b\d{1,2}:\d\d(?::\d\d)?\b|\b\d{4}-\d\d(?:-\d\d)?\b|\b(?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)\s+\d{1,2}\b|\b(?:19|20)\d\d\b",
+    r"November|December)\s+\d{1,2}\b|\b(?:1[0-9]|20)\d\d\b",
     re.IGNORECASE,
 )
 # The question asks about the publishing of a piece (who ran it, when it came out), the one relation
