@@ -67,10 +67,15 @@ def clean_markdown(text: str) -> str:
 
 
 def chunk_document(doc: Document, settings: ChunkerSettings = ChunkerSettings()) -> list[Chunk]:
-    chunks = [_summary_chunk(doc)]
-    for heading, paragraphs in _sections(doc.body):
-        for text in _pack(paragraphs, settings):
-            chunks.append(_make_chunk(doc, "body", doc.title, doc.url, text, heading=heading))
+    summary = _summary_chunk(doc)
+    body = [
+        _make_chunk(doc, "body", doc.title, doc.url, text, heading=heading)
+        for heading, paragraphs in _sections(doc.body)
+        for text in _pack(paragraphs, settings)
+    ]
+    # A plain file's summary would say only its title, which every body chunk already carries:
+    # it would take a place among the top k and answer nothing.
+    chunks = body if body and summary.text == f"“{doc.title}”." else [summary, *body]
     for article in doc.related:
         byline = _byline(article.provider, article.published, article.published_time)
         lines = [f"“{article.title}”{byline}, linked from “{doc.title}”. {article.excerpt}".strip()]

@@ -185,8 +185,7 @@ def search(
         c = hit.chunk
         byline = " · ".join(x for x in (c.provider, c.published) if x)
         out.print(f"[bold]{hit.rank}.[/] [cyan]{hit.score:.3f}[/]  [bold]{escape(c.title)}[/]" + (f"  [dim]{escape(byline)}[/]" if byline else ""))
-        if c.url:
-            out.print(f"    [blue]{escape(c.url)}[/]")
+        out.print(f"    {_location(c)}")
         out.print(f"    {escape(_snippet(c.text))}\n")
 
 
@@ -269,8 +268,15 @@ def _print_sources(out, answer) -> None:
     for c in answer.citations:
         byline = _byline(c.chunk)
         out.print(f"[cyan]\\[{c.n}][/] [bold]{escape(c.chunk.title)}[/]" + (f"  [dim]{escape(byline)}[/]" if byline else ""))
-        if c.chunk.url:
-            out.print(f"    [blue]{escape(c.chunk.url)}[/]")
+        out.print(f"    {_location(c.chunk)}")
+
+
+def _location(chunk) -> str:
+    """Where a reader opens the passage: its url, or for a file without one, its document id (the
+    file's path in the corpus folder, without the extension)."""
+    from rich.markup import escape
+
+    return f"[blue]{escape(chunk.url)}[/]" if chunk.url else f"[dim]document {escape(chunk.doc_id)}[/]"
 
 
 CHAT_HELP = """Ask anything about the corpus; follow-up questions ("and who reported it?") refer to the last answer.
@@ -355,7 +361,7 @@ def _print_passages(out, answer) -> None:
     for c in answer.citations:
         byline = _byline(c.chunk)
         head = f"[cyan]\\[{c.n}][/] [bold]{escape(c.chunk.title)}[/]" + (f"  [dim]{escape(byline)}[/]" if byline else "")
-        body = escape(c.chunk.text) + (f"\n[blue]{escape(c.chunk.url)}[/]" if c.chunk.url else "")
+        body = f"{escape(c.chunk.text)}\n{_location(c.chunk)}"
         out.print(Panel(body, title=head, title_align="left"), soft_wrap=False)
 
 

@@ -32,6 +32,18 @@ def test_each_document_has_one_summary_chunk_citing_the_document():
             assert doc.excerpt in summaries[0].text
 
 
+def test_a_plain_file_gets_no_summary_that_only_repeats_its_title(tmp_path):
+    """A summary of nothing but the title would take one of the k places and answer nothing; a
+    file with only a title keeps it, so that the file can still be found."""
+    from rag.corpus import load_document
+
+    (tmp_path / "notes.md").write_text("# Bees\n\nA colony has one queen.\n", encoding="utf-8")
+    (tmp_path / "titled.md").write_text("---\ntitle: Only a title\n---\n", encoding="utf-8")
+    (tmp_path / "dated.md").write_text("---\ntitle: Dated\ndate: 2020-01-02\n---\nSome text.\n", encoding="utf-8")
+    kinds = {p.stem: [c.kind for c in chunk_document(load_document(p, tmp_path))] for p in tmp_path.iterdir()}
+    assert kinds == {"notes": ["body"], "titled": ["summary"], "dated": ["summary", "body"]}
+
+
 def test_the_summary_says_where_the_piece_is():
     """A reader asks whose piece it is, for its address, or what that holds (a video's id, a
     release's number)."""

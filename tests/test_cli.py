@@ -48,6 +48,17 @@ def test_search_builds_the_index_on_first_use(tmp_path, corpus_copy):
     assert json.loads(result.stdout)["hits"][0]["title"] == "Introducing Facial Recognition Software for Seals"
 
 
+def test_a_source_without_a_url_says_which_document_to_open(tmp_path):
+    corpus = tmp_path / "notes"
+    (corpus / "insects").mkdir(parents=True)
+    (corpus / "insects" / "bees.md").write_text(
+        "# Bees\n\nA honeybee colony has exactly one queen and thousands of workers.\n", encoding="utf-8"
+    )
+    result = rag("ask", "How many queens does a honeybee colony have?", "--corpus", str(corpus), "--index", str(tmp_path / "i"))
+    assert result.returncode == 0, result.stderr
+    assert "one queen" in result.stdout and "document insects/bees" in result.stdout
+
+
 @pytest.mark.parametrize(
     "args",
     [
