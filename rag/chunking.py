@@ -19,8 +19,9 @@ from urllib.parse import urlparse
 from rag.types import Chunk, Document
 
 # 2: a summary ends with the piece's link (and a video's id); 3: says whom it is from; 4: the time
-# of day it came out, the feed's scores, and a related article's link
-CHUNKER_VERSION = 4
+# of day it came out, the feed's scores, and a related article's link; 5: no title-only summary for a
+# plain file, and "Dr." or an initial ends no sentence
+CHUNKER_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,17 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _HTML_TAG = re.compile(r"<[^>]+>")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _HEADING_LINE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+# A full stop after a title or an initial ("Dr. Lena Holm", "J. Smith", "St. Gildas") ends no sentence.
+_ABBREVIATIONS = "Dr Mr Mrs Ms Prof St Mt Jr Sr Fr Rev Gen Capt Lt Col Sgt Gov Sen Rep Inc Ltd Co Corp No vs etc".split()
+
+
+def not_after_abbreviation(stop: str = "") -> str:
+    """Lookbehinds that fail right after an abbreviation (followed by `stop`, the full stop when
+    the pattern stands after it): a pattern's guard against ending a sentence there."""
+    return "".join(rf"(?<!\b{a}{stop})" for a in _ABBREVIATIONS) + rf"(?<!\b[A-Z]{stop})"
+
+
+_SENTENCE_END = re.compile(not_after_abbreviation(r"\.") + r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 # A summary's lines that say where the piece is (its address, a video's id): the answer to "what
 # is its url?", and to nothing else (rag.generation.templated).
 LINK_LINE, VIDEO_ID_LINE = "Link: ", "Video id: "

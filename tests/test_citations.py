@@ -31,6 +31,15 @@ def _sentence(hit: Hit, contains: str) -> str:
     return next(s for s in split_sentences(hit.chunk.text) if contains in s).rstrip(".")
 
 
+def test_a_title_or_an_initial_ends_no_sentence():
+    from rag.chunking import split_sentences as passage_sentences
+
+    text = "The trust was founded by Dr. Lena Holm and J. Varga in 1994. St. Gildas kept the records. It has 40 members."
+    expected = ["The trust was founded by Dr. Lena Holm and J. Varga in 1994.", "St. Gildas kept the records.", "It has 40 members."]
+    assert split_sentences(text) == expected
+    assert passage_sentences(text) == expected
+
+
 def test_split_sentences_keeps_markers_with_their_sentence():
     text = "First claim here [1]. Second one. [2] Third, “quoted.” [1, 3] Last"
     assert split_sentences(text) == ["First claim here [1].", "Second one. [2]", "Third, “quoted.” [1, 3]", "Last"]
