@@ -15,12 +15,14 @@ from rag.generation.base import answer_text, render
 from rag.citations import split_sentences
 from tests.conftest import SEEDS
 from rag.generation.templated import (
+    Focus,
     TemplatedGenerator,
     answer_type,
     figures_found,
     focus_phrase,
     focus_term,
     holds_type,
+    names_beside,
     relation_terms,
 )
 from rag.types import Hit
@@ -109,6 +111,8 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("When was the lighthouse built?", "date"),
         ("How tall is the lighthouse?", "number"),
         ("What height does the tower reach?", "number"),
+        ("How old was the skier when the avalanche caught him?", "age"),
+        ("At what age did she retire?", "age"),
     ],
 )
 def test_answer_type_cues(question, kind):
@@ -240,6 +244,47 @@ def test_a_corpus_of_other_things_gets_years_and_measures_answered(real_embedder
     height = assistant.ask("How tall is the lighthouse?")
     assert "41 metres" in height.text and {c.chunk.doc_id for c in height.citations} == {"lighthouse"}
     assert "1889" in assistant.ask("When was the Eiffel Tower completed?").text
+    assert "1764" in assistant.ask("How old is the lighthouse?").text  # the year it was built
+    assert assistant.ask("How old was the mason when the lighthouse closed?").abstained  # no age is given
+
+
+def test_a_name_is_asked_of_a_thing_the_passage_names_beside_it(real_embedder, tmp_path):
+    """"What is the name of the volunteer …?" needs a name beside "volunteer": one elsewhere in
+    the sentence (a month, a river) names something else. "Dr." ends no sentence."""
+    from rag.assistant import Assistant
+    from rag.index import Index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "river.txt").write_text(
+        "In March 2021 a volunteer counting birds near Kroby photographed an otter, the first seen on the Varn since 1963. "
+        "The Varn Trust was founded in 1994 by the hydrologist Dr. Lena Holm. "
+        "The expedition sailed aboard the sealing ship Fram in June.\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(Index.build(corpus, tmp_path / "index", real_embedder))
+    assert assistant.ask("What is the name of the volunteer who photographed the otter near Kroby?").abstained
+    assert "Fram" in assistant.ask("What was the name of the ship the expedition sailed on?").text
+    assert "Dr. Lena Holm" in assistant.ask("Which hydrologist founded the Varn Trust?").text
+
+
+@pytest.mark.parametrize(
+    "question, phrase",
+    [
+        ("What was the name of the ship that carried them?", ["ship"]),
+        ("What is the name of the volunteer?", ["volunteer"]),
+        ("What is the name of it?", []),
+    ],
+)
+def test_the_name_of_a_thing_is_asked_about_that_thing(question, phrase):
+    assert focus_phrase(question) == phrase
+
+
+def test_a_name_beside_the_noun_names_it():
+    focus = Focus("volunteer", "volunt", False)
+    assert names_beside("Lena Holm, a volunteer, saw it.", focus, ["Lena", "Holm"])
+    assert not names_beside("A volunteer counting birds near the village saw an otter on the Varn.", focus, ["Varn"])
+    assert names_beside("A helper saw an otter on the Varn.", focus, ["Varn"])  # says the noun another way
 
 
 def test_figures_a_question_gives_must_be_in_the_passage():

@@ -82,6 +82,8 @@ W_SEMANTIC, W_CONTEXT, W_COVERAGE, W_TYPE, W_FOCUS = 0.3, 0.1, 0.5, 0.15, 0.1
 # Judging the chosen sentences (confidence, for abstention): weights of the same three measures.
 C_SEMANTIC, C_CONTEXT, C_COVERAGE, C_RELATION = 0.5, 0.2, 0.3, 0.1
 NEIGHBOUR_SHARE = 0.5  # question words found only in the next/previous sentence count this much
+NAMING_FALLBACK = 0.15
+NAME_WINDOW = 4  # "which ship": a name at most this many words from "ship" names it
 JOIN_MARGIN = 0.15  # an extra sentence must score within this of the best one
 RESTATES = 0.9  # a best sentence covering this share of the question only restates it
 ANSWER_MIN = 0.312  # evidence below this abstains (eval/tune_templated.py on the tune split, 481 questions)
@@ -149,15 +151,26 @@ _AUTHOR_TERMS = frozenset(content_terms(f"{_CREATOR_WORDS} whose content show"))
 # The words that ask for an answer type, not about the topic: no passage need contain them.
 # "How tall is the lighthouse?" asks for a height: a passage may say "stands 41 metres" without "tall".
 _MEASURE_TERMS = frozenset(content_terms("tall high wide deep heavy fast far long old big large often"))
-_ASKING_TERMS = {"timestamp": _MOMENT_TERMS, "link": _LINK_TERMS, "author": _AUTHOR_TERMS, "number": _MEASURE_TERMS}
+_ASKING_TERMS = {
+    "timestamp": _MOMENT_TERMS, "link": _LINK_TERMS, "author": _AUTHOR_TERMS, "number": _MEASURE_TERMS,
+    "age": frozenset(content_terms("old age")),
+}
 _ASKS_DATE = re.compile(
     r"^\W*(?:and\s+)?(?:when|since when)\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow long ago\b|"
     r"\bon what date\b",
     re.IGNORECASE,
 )
 _ASKS_NUMBER = re.compile(
-    r"\bhow\s+(?:many|much|large|big|long|old|often|far|accurate|tall|high|wide|deep|heavy|fast)\b|"
+    r"\bhow\s+(?:many|much|large|big|long|often|far|accurate|tall|high|wide|deep|heavy|fast)\b|"
     r"\bwhat\s+(?:number|amount|size|height|length|width|depth|weight|distance|speed|area|population)\b",  # shares and sums of money: `_ASKS_PERCENT`, `_ASKS_MONEY`
+    re.IGNORECASE,
+)
+# "How old was she?" is answered by an age ("41 years old", "aged 19", "the 19-year-old"), "how old
+# is the bridge?" by an age or the year it was built; any other figure or year is no age.
+_ASKS_AGE = re.compile(r"\bhow\s+old\b|\b(?:what|which)\s+age\b", re.IGNORECASE)
+_AGE = re.compile(
+    r"\b\d+(?:\s+|-)years?(?:\s+|-)old\b|\baged\s+\d+|\bage\s+of\s+\d+|\b\d+\s+years\b|"
+    r"\b(?:built|founded|established|opened|completed|constructed|made|born|dat\w+\s+(?:from|back\s+to)|since)\s+(?:in\s+)?(?:1[0-9]|20)\d\d\b",
     re.IGNORECASE,
 )
 # Two kinds of amount name their unit: a share ("what accuracy", "how accurate", "what percentage")
@@ -216,6 +229,7 @@ _KINDS = (
     ("date", _ASKS_DATE),
     ("percent", _ASKS_PERCENT),
     ("money", _ASKS_MONEY),
+    ("age", _ASKS_AGE),
     ("number", _ASKS_NUMBER),
 )
 
@@ -233,7 +247,7 @@ _JOINING = frozenset("and but so then or also now".split())  # "and who publishe
 
 
 def answer_type(question: str) -> str | None:
-    """"author", "source", "timestamp", "link", "date", "percent", "money", "number" or None (any
+    """"author", "source", "timestamp", "link", "date", "percent", "money", "age", "number" or None (any
     sentence may answer)."""
     first = split_sentences(question)[0] if question.strip() else question
     first = _RELATIVE_WHO.sub(lambda m: m.group() if first[: m.start()].split()[-1].lower() in _JOINING else m.group(1) + "one", first)
@@ -274,6 +288,8 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
         return bool(_PERCENT.search(sentence))
     if kind == "money":
         return bool(_MONEY.search(sentence))
+    if kind == "age":
+        return bool(_AGE.search(sentence))
     if kind == "number":
         return bool(_QUANTITY.search(_CALENDAR.sub(" ", sentence)))
     return True
@@ -356,6 +372,11 @@ _KNOWN_BY_NAME = frozenset(content_terms(
 _ASKS_AGENT = re.compile(
     r"^\W*who\s+(?:\w+ed|built|made|led|ran|began|founded|wrote|won|brought|set up|came up with)\b", re.IGNORECASE
 )
+_CALENDAR_NAMES = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+_ASKS_NAME = re.compile(r"\bwhat\s+(?:is|was)\s+the\s+name\s+of\b", re.IGNORECASE)
 _YES_NO = re.compile(r"\W*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would)\b", re.IGNORECASE)
 _QUESTION = min(content_terms("question"))  # "what question does the piece ask?": a sentence that asks one
 
@@ -369,6 +390,7 @@ class Focus:
     counted: bool  # "how many": a number must count it
     asked: frozenset[str] = frozenset()  # the question's content words (stems)
     phrase: str = ""  # the whole noun phrase ("photo-sharing site"), when longer than the noun
+    asks_name: bool = False  # "what was the name of the ship …?": whatever the noun, a name answers
 
     def matches(self, c: Candidate, vectors: SentenceVectors, names: frozenset[str] = frozenset()) -> bool:
         """The sentence answers about this thing. "how many <noun>": a figure stands right before
@@ -404,7 +426,7 @@ class Focus:
     @property
     def known_by_name(self) -> bool:
         """"Which university / court / firm …": the answer is a name (`writes_a_name`)."""
-        return not self.counted and self.stem in _KNOWN_BY_NAME
+        return not self.counted and (self.stem in _KNOWN_BY_NAME or self.asks_name)
 
 
 def writes_a_name(c: Candidate, names: frozenset[str], asked: frozenset[str]) -> bool:
@@ -423,8 +445,8 @@ def written_names(c: Candidate, names: frozenset[str], asked: frozenset[str]) ->
     found = []
     for i, word in enumerate(words):
         terms = content_terms(word)
-        if not terms or terms & asked:
-            continue
+        if not terms or terms & asked or word.strip(".,;:").lower() in _CALENDAR_NAMES:
+            continue  # "in March 2021 a volunteer …" names a month, not the volunteer
         bare = word.strip("“”\"'‘’()[],.;:!?")
         appositive = word.endswith(",") and i + 1 < len(words) and words[i + 1].lower() in ("a", "an", "the")
         if terms <= names or (bare[:1].isupper() and (i > 0 or appositive or not bare[1:].islower())):
@@ -521,7 +543,13 @@ class TemplatedGenerator:
             if focus.counted:
                 best = next((c for c in candidates if c.typed and focus.matches(c, self.vectors, self.names)), None)
             elif not focus.matches(best, self.vectors, self.names) or (focus.known_by_name and not self.names_focus(best, candidates, focus, hits)):
-                best = None
+                # A thing known by a name is answered by the best sentence that names it, if one
+                # scores close enough to the best (`NAMING_FALLBACK`).
+                best = next(
+                    (c for c in candidates if c.score >= best.score - NAMING_FALLBACK and c is not best and focus.asks_name
+                     and focus.matches(c, self.vectors, self.names) and self.names_focus(c, candidates, focus, hits)),
+                    None,
+                )
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
         if kind is None and focus is None and _ASKS_AGENT.search((split_sentences(question) or [""])[0]):
@@ -618,7 +646,7 @@ class TemplatedGenerator:
             best.byline  # a headline's names were weighed against the noun by `Focus.matches`
             # the sentence says the noun, or a word the question does not use that is close to it
             # ("Exadel, a software company …" for a firm)
-            or self.naming_strength(best.sentence, focus, skip=focus.asked) >= SAYS_NOUN_SIM
+            or (self.naming_strength(best.sentence, focus, skip=focus.asked) >= SAYS_NOUN_SIM and names_beside(best.sentence, focus, written))
             or closest_cosine(self.vectors, focus.word, written) >= NAME_IS_FOCUS
         ):
             return True
@@ -652,6 +680,11 @@ class TemplatedGenerator:
         if embedder is None or not chosen or not question.strip():
             return None
         text = " ".join(dict.fromkeys(c.around for c in chosen)) + " " + passage_context(hits[chosen[0].n - 1].chunk)
+        if chosen[0].byline:
+            # A byline speaks for its whole document: the question's words may be in the
+            # document's retrieved body ("the retrospective on the promotion campaign").
+            doc = hits[chosen[0].n - 1].chunk.doc_id
+            text += " " + " ".join(h.chunk.text for h in hits if h.chunk.doc_id == doc and h.chunk.kind == "body")
         # All of it, a follow-up's carried-over turn too ("and who published it? (What is …?)"):
         # "published" alone would match any byline.
         q = embedder.token_vectors(question, kind="query")
@@ -702,7 +735,8 @@ class TemplatedGenerator:
             return None
         head = head_stem(phrase[-1])
         whole = " ".join(phrase) if len(phrase) > 1 else ""
-        return Focus(phrase[-1], head, counted, frozenset(content_terms(question)), whole) if head else None
+        asks_name = bool(_ASKS_NAME.search(question))
+        return Focus(phrase[-1], head, counted, frozenset(content_terms(question)), whole, asks_name) if head else None
 
     def weights(self, terms: set[str]) -> dict[str, float]:
         """Inverse document frequency over the index's passages: a word few passages use says
@@ -812,6 +846,18 @@ def named_providers(question: str, hits: Sequence[Hit]) -> set[str]:
         if said and not _EXCLUDING.search(question[: said.start()]):
             named.add(provider)
     return named
+
+
+def names_beside(sentence: str, focus: Focus, names: Sequence[str]) -> bool:
+    """A sentence that uses the asked noun names that thing beside it ("the sealing ship Fram",
+    "Lena Holm, a volunteer"), not anywhere: "a volunteer … photographed an otter on the Varn"
+    names a river, not the volunteer. (A sentence that says the noun another way passes.)"""
+    words = sentence.split()
+    at = [i for i, w in enumerate(words) if focus.stem in content_terms(w)]
+    if not at:
+        return True
+    spots = [i for i, w in enumerate(words) if w.strip("“”\"'‘’()[],.;:!?") in set(names)]
+    return any(abs(i - j) <= NAME_WINDOW for i in at for j in spots)
 
 
 def adjacent(c: Candidate, candidates: Sequence[Candidate]) -> list[Candidate]:
@@ -1029,6 +1075,8 @@ def _noun_after(words: list[str], i: int) -> int | None:
         and head_stem(words[i + 3] if i + 3 < len(words) else "") in _KNOWN_BY_NAME
     ):
         return i + 3  # "what is the surname / city of …?" asks for a name, as "which city" does
+    if words[i] == "what" and words[i + 1 : i + 5] in (["is", "the", "name", "of"], ["was", "the", "name", "of"]):
+        return i + 6 if words[i + 5 : i + 6] in (["the"], ["a"], ["an"]) else i + 5  # "what was the name of the ship …?": the ship
     if words[i] in ("which", "what", "whose") or (words[i] == "many" and i > 0 and words[i - 1] == "how"):
         return i + 1
     if words[i] == "who" and words[i + 1 : i + 2] in (["is"], ["was"]) and words[i + 2 : i + 3] in (["the"], ["a"]):
