@@ -367,7 +367,8 @@ _KNOWN_BY_NAME = frozenset(content_terms(
     "judge ceo founder researchers scientists editor chairman chairwoman president director spokesperson "
     "company firm startup university college institute laboratory court agency organization organisation club "
     "team city town country county province film movie book song album journal brand app award prize license licence "
-    "surname nickname"
+    "surname nickname manufacturer maker supplier contractor architect designer engineer manager coach captain mayor "
+    "ship vessel river lake mountain village street hospital museum school church restaurant hotel bank"
 ))
 _ASKS_AGENT = re.compile(
     r"^\W*who\s+(?:\w+ed|built|made|led|ran|began|founded|wrote|won|brought|set up|came up with)\b", re.IGNORECASE
@@ -449,7 +450,7 @@ def written_names(c: Candidate, names: frozenset[str], asked: frozenset[str]) ->
             continue  # "in March 2021 a volunteer …" names a month, not the volunteer
         bare = word.strip("“”\"'‘’()[],.;:!?")
         appositive = word.endswith(",") and i + 1 < len(words) and words[i + 1].lower() in ("a", "an", "the")
-        if terms <= names or (bare[:1].isupper() and (i > 0 or appositive or not bare[1:].islower())):
+        if (terms <= names and not bare.islower()) or (bare[:1].isupper() and (i > 0 or appositive or not bare[1:].islower())):
             found.append(bare)
     return found
 
