@@ -27,6 +27,8 @@ def main() -> None:
         answerable = [p for p in points if p[1]]
         unanswerable = [p for p in points if not p[1]]
         print(f"{split}: {len(answerable)} answerable, {len(unanswerable)} unanswerable")
+        if not answerable or not unanswerable:
+            continue  # a set with one split only (eval/ood2 is all test)
         print(f"  {'threshold':>9} {'accuracy':>9} {'abstention':>11}")
         for t in thresholds:
             accuracy = sum(e >= t and right for e, _, right, _ in answerable) / len(answerable)
