@@ -20,8 +20,8 @@ from rag.types import Chunk, Document
 
 # 2: a summary ends with the piece's link (and a video's id); 3: says whom it is from; 4: the time
 # of day it came out, the feed's scores, and a related article's link; 5: no title-only summary for a
-# plain file, and "Dr." or an initial ends no sentence
-CHUNKER_VERSION = 5
+# plain file, and "Dr." or an initial ends no sentence; 6: a sentence may start with any capital ("Ça")
+CHUNKER_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,10 @@ def not_after_abbreviation(stop: str = "") -> str:
     return "".join(rf"(?<!\b{a}{stop})" for a in _ABBREVIATIONS) + rf"(?<!\b[A-Z]{stop})"
 
 
-_SENTENCE_END = re.compile(not_after_abbreviation(r"\.") + r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+# What may start a sentence: a digit or a capital of the Latin, Greek or Cyrillic alphabets ("Ça
+# coûte", "Über", "Это"), as a regex class.
+SENTENCE_START = "0-9" + "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper())
+_SENTENCE_END = re.compile(not_after_abbreviation(r"\.") + rf"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[{SENTENCE_START}])")
 # A summary's lines that say where the piece is (its address, a video's id): the answer to "what
 # is its url?", and to nothing else (rag.generation.templated).
 LINK_LINE, VIDEO_ID_LINE = "Link: ", "Video id: "

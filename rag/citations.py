@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.chunking import not_after_abbreviation
+from rag.chunking import SENTENCE_START, not_after_abbreviation
 from rag.types import Chunk, Citation, Hit
 
 LEXICAL_WEIGHT = 0.5
@@ -58,7 +58,7 @@ MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 # A sentence ends at . ! ? (closing quotes/brackets and citation markers belong to it) when what
 # follows starts a new sentence, or at a line break.
 _SENTENCE_END = re.compile(
-    not_after_abbreviation() + r"[.!?]+[\"”’')\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+[\"“‘(]?[A-Z0-9])|\n+"
+    not_after_abbreviation() + r"[.!?]+[\"”’')\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+[\"“‘(]?[" + SENTENCE_START + "])|\n+"
 )
 
 

@@ -40,6 +40,15 @@ def test_a_title_or_an_initial_ends_no_sentence():
     assert passage_sentences(text) == expected
 
 
+def test_a_sentence_may_start_with_a_capital_of_any_alphabet():
+    from rag.chunking import split_sentences as passage_sentences
+
+    text = "Le pont a été ouvert en 1931. Ça coûte cher. Это мост. Über alles."
+    expected = ["Le pont a été ouvert en 1931.", "Ça coûte cher.", "Это мост.", "Über alles."]
+    assert split_sentences(text) == expected
+    assert passage_sentences(text) == expected
+
+
 def test_split_sentences_keeps_markers_with_their_sentence():
     text = "First claim here [1]. Second one. [2] Third, “quoted.” [1, 3] Last"
     assert split_sentences(text) == ["First claim here [1].", "Second one. [2]", "Third, “quoted.” [1, 3]", "Last"]
