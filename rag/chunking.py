@@ -1,7 +1,8 @@
 """Turn a `Document` into the `Chunk`s that are embedded, retrieved and cited.
 
 Per document: one summary chunk (title, provider, date and time, author, excerpt, topics, the
-feed's scores, link, a video's id); body chunks that follow the markdown headings and stay within a
+feed's scores, link, a video's id; none for a plain file with a body, whose summary would be its
+title alone); body chunks that follow the markdown headings and stay within a
 token budget, overlapping a little so no sentence loses its neighbour; one chunk per related
 article (its byline, excerpt, score and link), cited by that article's own url. Markup is turned
 into clean text: `[[wiki|links]]` keep their label, HTML goes, and video timestamp anchors
