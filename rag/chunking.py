@@ -47,14 +47,15 @@ _ABBREVIATIONS = "Dr Mr Mrs Ms Prof St Mt Jr Sr Fr Rev Gen Capt Lt Col Sgt Gov S
 
 def not_after_abbreviation(stop: str = "") -> str:
     """Lookbehinds that fail right after an abbreviation (followed by `stop`, the full stop when
-    the pattern stands after it): a pattern's guard against ending a sentence there."""
+    the pattern stands after it): a pattern's guard against ending a sentence there. Put it after
+    a check that a stop is there: tried at every character, its lookbehinds make a split 15× slower."""
     return "".join(rf"(?<!\b{a}{stop})" for a in _ABBREVIATIONS) + rf"(?<!\b[A-Z]{stop})"
 
 
 # What may start a sentence: a digit or a capital of the Latin, Greek or Cyrillic alphabets ("Ça
 # coûte", "Über", "Это"), as a regex class.
 SENTENCE_START = "0-9" + "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper())
-_SENTENCE_END = re.compile(not_after_abbreviation(r"\.") + rf"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[{SENTENCE_START}])")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])" + not_after_abbreviation(r"\.") + rf"[\"'”’)]*\s+(?=[\"'“‘(]?[{SENTENCE_START}])")
 # A summary's lines that say where the piece is (its address, a video's id): the answer to "what
 # is its url?", and to nothing else (rag.generation.templated).
 LINK_LINE, VIDEO_ID_LINE = "Link: ", "Video id: "

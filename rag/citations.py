@@ -58,7 +58,7 @@ MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 # A sentence ends at . ! ? (closing quotes/brackets and citation markers belong to it) when what
 # follows starts a new sentence, or at a line break.
 _SENTENCE_END = re.compile(
-    not_after_abbreviation() + r"[.!?]+[\"”’')\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+[\"“‘(]?[" + SENTENCE_START + "])|\n+"
+    r"(?=[.!?])" + not_after_abbreviation() + r"[.!?]+[\"”’')\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+[\"“‘(]?[" + SENTENCE_START + "])|\n+"
 )
 
 

@@ -109,7 +109,7 @@ def cite_unmarked(pieces: Iterable[str], hits: Sequence[Hit]) -> Iterator[str]:
 
 
 # The end of a sentence (a marker after its stop belongs to it) once the next one has begun.
-_SENTENCE_END = re.compile(not_after_abbreviation() + r"[.!?…]+[\"”’')\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+[\"“‘(]?[" + SENTENCE_START + "])|\n+")
+_SENTENCE_END = re.compile(r"(?=[.!?…])" + not_after_abbreviation() + r"[.!?…]+[\"”’')\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+[\"“‘(]?[" + SENTENCE_START + "])|\n+")
 _REFUSAL = re.compile(r"\W*i\s+(?:do\s+not|don'?t|don’t)\s+know\b", re.IGNORECASE)
 _END = re.compile(r"[.!?…\"”’')\]]*$")
 
