@@ -373,10 +373,10 @@ _KNOWN_BY_NAME = frozenset(content_terms(
 _ASKS_AGENT = re.compile(
     r"^\W*who\s+(?:\w+ed|built|made|led|ran|began|founded|wrote|won|brought|set up|came up with)\b", re.IGNORECASE
 )
-_CALENDAR_NAMES = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
+_MONTHS = {m: i for i, m in enumerate("january february march april may june july august september october november december".split(), 1)}
+# A month or a day of the week is written capitalized but names nothing asked for.
+_CALENDAR_NAMES = frozenset([*_MONTHS, *"monday tuesday wednesday thursday friday saturday sunday".split()])
+_NAME_PUNCTUATION = "“”\"'‘’()[],.;:!?"  # stripped from a word to leave the name it writes
 _ASKS_NAME = re.compile(r"\bwhat\s+(?:is|was)\s+the\s+name\s+of\b", re.IGNORECASE)
 _YES_NO = re.compile(r"\W*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would)\b", re.IGNORECASE)
 _QUESTION = min(content_terms("question"))  # "what question does the piece ask?": a sentence that asks one
@@ -446,9 +446,9 @@ def written_names(c: Candidate, names: frozenset[str], asked: frozenset[str]) ->
     found = []
     for i, word in enumerate(words):
         terms = content_terms(word)
-        if not terms or terms & asked or word.strip(".,;:").lower() in _CALENDAR_NAMES:
+        bare = word.strip(_NAME_PUNCTUATION)
+        if not terms or terms & asked or bare.lower() in _CALENDAR_NAMES:
             continue  # "in March 2021 a volunteer …" names a month, not the volunteer
-        bare = word.strip("“”\"'‘’()[],.;:!?")
         appositive = word.endswith(",") and i + 1 < len(words) and words[i + 1].lower() in ("a", "an", "the")
         if (terms <= names and not bare.islower()) or (bare[:1].isupper() and (i > 0 or appositive or not bare[1:].islower())):
             found.append(bare)
@@ -859,7 +859,7 @@ def names_beside(sentence: str, focus: Focus, names: Sequence[str]) -> bool:
     if not at:
         return True
     named = set(names)
-    spots = [i for i, w in enumerate(words) if w.strip("“”\"'‘’()[],.;:!?") in named]
+    spots = [i for i, w in enumerate(words) if w.strip(_NAME_PUNCTUATION) in named]
     return any(abs(i - j) <= NAME_WINDOW for i in at for j in spots)
 
 
@@ -903,7 +903,6 @@ def name_initials(text: str) -> set[str]:
     return found
 
 
-_MONTHS = {m: i for i, m in enumerate("january february march april may june july august september october november december".split(), 1)}
 _ISO_MONTH = re.compile(r"\b\d{4}-(\d{2})-\d{2}\b")
 
 
