@@ -377,7 +377,6 @@ _MONTHS = {m: i for i, m in enumerate("january february march april may june jul
 # A month or a day of the week is written capitalized but names nothing asked for.
 _CALENDAR_NAMES = frozenset([*_MONTHS, *"monday tuesday wednesday thursday friday saturday sunday".split()])
 _NAME_PUNCTUATION = "“”\"'‘’()[],.;:!?"  # stripped from a word to leave the name it writes
-_ASKS_NAME = re.compile(r"\bwhat\s+(?:is|was)\s+the\s+name\s+of\b", re.IGNORECASE)
 _YES_NO = re.compile(r"\W*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would)\b", re.IGNORECASE)
 _QUESTION = min(content_terms("question"))  # "what question does the piece ask?": a sentence that asks one
 
@@ -737,7 +736,8 @@ class TemplatedGenerator:
             return None
         head = head_stem(phrase[-1])
         whole = " ".join(phrase) if len(phrase) > 1 else ""
-        asks_name = bool(_ASKS_NAME.search(question))
+        words = tokens((split_sentences(question) or [""])[0])
+        asks_name = any(_asks_name_at(words, i) for i in range(len(words)))
         return Focus(phrase[-1], head, counted, frozenset(content_terms(question)), whole, asks_name) if head else None
 
     def weights(self, terms: set[str]) -> dict[str, float]:
@@ -1077,13 +1077,18 @@ def _noun_after(words: list[str], i: int) -> int | None:
         and head_stem(words[i + 3] if i + 3 < len(words) else "") in _KNOWN_BY_NAME
     ):
         return i + 3  # "what is the surname / city of …?" asks for a name, as "which city" does
-    if words[i] == "what" and words[i + 1 : i + 5] in (["is", "the", "name", "of"], ["was", "the", "name", "of"]):
+    if _asks_name_at(words, i):
         return i + 6 if words[i + 5 : i + 6] in (["the"], ["a"], ["an"]) else i + 5  # "what was the name of the ship …?": the ship
     if words[i] in ("which", "what", "whose") or (words[i] == "many" and i > 0 and words[i - 1] == "how"):
         return i + 1
     if words[i] == "who" and words[i + 1 : i + 2] in (["is"], ["was"]) and words[i + 2 : i + 3] in (["the"], ["a"]):
         return i + 3
     return None
+
+
+def _asks_name_at(words: list[str], i: int) -> bool:
+    """`words[i]` opens "what is / was the name of …", which asks for a name whatever the noun."""
+    return words[i] == "what" and words[i + 1 : i + 5] in (["is", "the", "name", "of"], ["was", "the", "name", "of"])
 
 
 def head_stem(word: str) -> str | None:
