@@ -22,8 +22,9 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+# A string, not a Path: typer reads "" as Path("."), which would index the working folder.
 CorpusOption = Annotated[
-    Optional[Path], typer.Option("--corpus", help="Folder of markdown/text files. [env: RAG_CORPUS; default: seeds]")
+    Optional[str], typer.Option("--corpus", help="Folder of markdown/text files. [env: RAG_CORPUS; default: seeds]")
 ]
 IndexOption = Annotated[
     Optional[Path], typer.Option("--index", help="Index folder. [env: RAG_INDEX; default: indexes/default]")
@@ -41,11 +42,14 @@ def _stderr():
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _paths(corpus: Path | None, index: Path | None) -> tuple[Path, Path]:
+def _paths(corpus: str | None, index: Path | None) -> tuple[Path, Path]:
+    from rag.errors import QueryError
     from rag.index import default_paths
 
+    if corpus is not None and not corpus.strip():
+        raise QueryError("the corpus folder is empty: pass --corpus DIR")
     default_corpus, default_index = default_paths()
-    return corpus or default_corpus, index or default_index
+    return Path(corpus) if corpus else default_corpus, index or default_index
 
 
 class _ProgressBar:
@@ -77,7 +81,7 @@ class _ProgressBar:
             self.progress.stop()
 
 
-def _open_index(corpus: Path | None, index: Path | None, model: str | None):
+def _open_index(corpus: str | None, index: Path | None, model: str | None):
     """Open the index, building it first (with a progress bar) when there is none."""
     from rag.index import MANIFEST, Index, check_index_path
 
@@ -201,7 +205,7 @@ ModelPathOption = Annotated[
 
 
 def _assistant(
-    generator: str | None, k: int, corpus: Path | None, index: Path | None, model: str | None, model_path: Path | None = None
+    generator: str | None, k: int, corpus: str | None, index: Path | None, model: str | None, model_path: Path | None = None
 ):
     from rag.assistant import Assistant
     from rag.errors import QueryError

@@ -79,6 +79,8 @@ def test_a_source_without_a_url_says_which_document_to_open(tmp_path):
         ("search", "x", "--where", "colour=red"),
         ("index", "--corpus", "/nonexistent/corpus"),
         ("index", "--index", ""),  # typer makes it ".": the index would swap out the working folder
+        ("index", "--corpus", "", "--index", "/nonexistent/never"),  # "" is no folder, not the working one
+        ("ask", "x", "--corpus", " ", "--index", "/nonexistent/never"),
         ("ask", "x", "--index", "/"),
         ("search", "x", "--corpus", "/nonexistent/corpus", "--index", "/nonexistent/index"),
     ],
