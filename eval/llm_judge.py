@@ -64,7 +64,7 @@ class Judge:
     def __call__(self, passage: str, question: str) -> float:
         tail = self.llm.tokenize(f"Passage: {passage}\nQuestion: {question}\nAnswer:".encode(), add_bos=False)
         self.llm.n_tokens = len(self.prefix)  # keep the shots' cache, drop the last question's tokens
-        self.llm.eval(tail[: self.llm.n_ctx() - len(self.prefix)])
+        self.llm.eval(tail[-(self.llm.n_ctx() - len(self.prefix)) :])  # a long passage loses its start, not "Answer:"
         # With logits_all off the context keeps the last token's logits only: all that is needed.
         logits = np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.llm.n_vocab(),))
         return float(logits[self.yes] - logits[self.no])
