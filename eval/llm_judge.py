@@ -14,18 +14,18 @@ questions the generator answers today (evidence ≥ ANSWER_MIN), the accuracy an
 answers whose score is below a threshold are refused as well, and the cross-validated evidence
 plus w × score.
 
-    .venv/bin/python eval/llm_judge.py --model-path FILE.gguf [--index indexes/default]
+    .venv/bin/python eval/llm_judge.py [--model-path FILE.gguf] [--index indexes/default]
 """
 
 from __future__ import annotations
 
 import numpy as np
-from llama_cpp import Llama
 
 import rag.generation.templated as templated
 from cv_abstention import cross_validate
 from query_likelihood import auc
-from rag.errors import run_script
+from rag.errors import ModelError, run_script
+from rag.generation.llama_cpp import load_model, resolve_model_path
 from tune_templated import TuneSplit, outcomes, tune_arguments
 
 # Invented examples (none from the corpus or the gold set): one answered, one whose passage names
@@ -54,8 +54,8 @@ Answer: Yes
 class Judge:
     """Yes-minus-no log-odds of the model after the shots; the shots' tokens are evaluated once."""
 
-    def __init__(self, model_path: str):
-        self.llm = Llama(model_path=model_path, n_ctx=2048, n_threads=2, verbose=False)
+    def __init__(self, llm):
+        self.llm = llm
         self.prefix = self.llm.tokenize(SHOTS.encode(), add_bos=True)
         self.llm.eval(self.prefix)
         self.yes = self.llm.tokenize(b" Yes", add_bos=False)[0]
@@ -72,10 +72,13 @@ class Judge:
 
 def main() -> None:
     parser = tune_arguments()
-    parser.add_argument("--model-path", required=True, help="a GGUF file (Gemma 3 270M, see the docstring)")
+    parser.add_argument("--model-path", default=None, help="a GGUF file (Gemma 3 270M, see the docstring; default: the [local] extra's SmolLM2)")
     args = parser.parse_args()
+    if args.model_path is not None and not args.model_path.strip():
+        raise ModelError("the model path is empty: pass --model-path FILE.gguf")
+    # The model first: a wrong path fails before the minute the tune split takes to load.
+    judge = Judge(load_model(str(resolve_model_path(args.model_path)), n_ctx=2048))
     tune = TuneSplit.load(args)
-    judge = Judge(args.model_path)
     points = outcomes(tune.generator, tune.vectors, tune.rows, tune.hits)
     scores = []
     for row in tune.rows:
