@@ -55,11 +55,19 @@ STOPWORDS = frozenset(
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-# A sentence ends at . ! ? (closing quotes/brackets and citation markers belong to it) when what
-# follows starts a new sentence, or at a line break.
-_SENTENCE_END = re.compile(
-    r"(?=[.!?])" + not_after_abbreviation() + r"[.!?]+[\"”’')\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+[\"“‘(]?[" + SENTENCE_START + "])|\n+"
-)
+
+
+def sentence_end(stops: str) -> re.Pattern:
+    """A sentence ends at one of `stops` (closing quotes/brackets and citation markers belong to
+    it) when what follows starts a new sentence, or at a line break. The citation check ends
+    sentences at . ! ?; a model's stream also at "…"."""
+    return re.compile(
+        rf"(?=[{stops}])" + not_after_abbreviation() + rf"[{stops}]+" + r"[\"”’')\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+[\"“‘(]?["
+        + SENTENCE_START + "])|\n+"
+    )
+
+
+_SENTENCE_END = sentence_end(".!?")
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from rag.chunking import SENTENCE_START, not_after_abbreviation
+from rag.citations import sentence_end
 from rag.errors import MissingExtraError, ModelError, QueryError
 from rag.generation.base import Turn, render
 from rag.types import Hit
@@ -109,7 +109,7 @@ def cite_unmarked(pieces: Iterable[str], hits: Sequence[Hit]) -> Iterator[str]:
 
 
 # The end of a sentence (a marker after its stop belongs to it) once the next one has begun.
-_SENTENCE_END = re.compile(r"(?=[.!?…])" + not_after_abbreviation() + r"[.!?…]+[\"”’')\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+[\"“‘(]?[" + SENTENCE_START + "])|\n+")
+_SENTENCE_END = sentence_end(".!?…")
 _REFUSAL = re.compile(r"\W*i\s+(?:do\s+not|don'?t|don’t)\s+know\b", re.IGNORECASE)
 _END = re.compile(r"[.!?…\"”’')\]]*$")
 
