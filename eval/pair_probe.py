@@ -10,7 +10,8 @@ is right. Printed:
   1. on the tune split, out of fold (10 contiguous folds, so questions written together are held
      out together): the probe's AUC between right answers and near misses among the questions the
      generator answers today, and accuracy / abstention / near misses when answers the probe scores
-     below a gate are refused too; the same for the question's vector Q alone (no passage at all);
+     below a gate are refused too; the same for the question's vector Q alone (no passage at all)
+     and for what the sentences change (the pair minus the pair with an empty passage);
   2. the probe fitted on the whole tune split, applied to another corpus's tune split (`eval/ood/`,
      indexed to a scratch folder): does what it learned carry over?
 
@@ -50,6 +51,8 @@ class Split:
         pairs = model.encode([[q, s] for q, s in zip(questions, chosen)], normalize_embeddings=True)
         self.q_only = model.encode(questions, normalize_embeddings=True)
         self.pair = np.hstack([pairs, pairs - self.q_only])
+        # What reading the sentences changes: the pair minus the pair with an empty passage.
+        self.read = pairs - model.encode([[q, "-"] for q in questions], normalize_embeddings=True)
         self.right = np.array([p[2] for p in points], dtype=int)
         answerable = [p[1] for p in points]
         near = [bool(r.get("near_miss")) for r in tune.rows]
@@ -61,7 +64,7 @@ class Split:
         self.near = [i for i in self.unanswerable if near[i]]
 
     def report(self, name: str, scores: np.ndarray) -> str:
-        cells = [f"{name:46} AUC {auc(scores, self.answered_right, self.answered_near):.3f}"]
+        cells = [f"{name:52} AUC {auc(scores, self.answered_right, self.answered_near):.3f}"]
         for gate in GATES:
             kept = {i for i in self.answered if gate is None or scores[i] >= gate}
             accuracy = sum(i in kept and self.right[i] for i in self.answerable) / len(self.answerable)
@@ -88,8 +91,9 @@ def main() -> None:
         Index.build(f"{args.ood}/corpus", f"{scratch}/idx")
         args.index, args.dataset = f"{scratch}/idx", f"{args.ood}/questions.jsonl"
         other = Split(TuneSplit.load(args), model)
-    print(f"{'accuracy / abstention / near misses refused':>56}" + "".join(f"{'no gate' if g is None else f'gate {g}':>19}" for g in GATES))
-    for label, features in (("pair probe", lambda s: s.pair), ("question alone", lambda s: s.q_only)):
+    print(f"{'accuracy / abstention / near misses refused':>62}" + "".join(f"{'no gate' if g is None else f'gate {g}':>19}" for g in GATES))
+    probes = (("pair probe", lambda s: s.pair), ("question alone", lambda s: s.q_only), ("pair minus empty pair", lambda s: s.read))
+    for label, features in probes:
         probe = lambda: LogisticRegression(C=100.0, max_iter=5000)  # noqa: E731 (C: the best of 1, 10, 100 out of fold)
         held_out = cross_val_predict(probe(), features(seeds), seeds.right, cv=KFold(10), method="decision_function")
         print(seeds.report(f"{label}, seeds tune, out of fold", held_out / held_out.std()))
