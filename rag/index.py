@@ -429,12 +429,28 @@ def _search_params(index_type: str, params: dict, selector):
     return faiss.SearchParameters(sel=selector)
 
 
+# What an index folder holds. A build replaces the folder whole, so a folder without a manifest that
+# holds anything else is someone's files, not an index (one missing only its manifest is rebuilt).
+INDEX_ENTRIES = frozenset({MANIFEST, CHUNKS, VECTORS, FAISS_FILE, QUERY_ENCODER_DIR, "bm25"})
+
+
 def check_index_path(path: str | Path) -> Path:
     """`path` as a Path, if an index can be written there: it is written by swapping its folder
-    whole, so not ".", "" (which typer reads as "."), "/" or ".."."""
+    whole, so not ".", "" (which typer reads as "."), "/" or "..", not a file, and not a folder of
+    other files (they would be deleted with it)."""
     path = Path(path)
     if path.name in ("", ".."):
         raise QueryError(f"the index needs a folder of its own: give a folder name, not {str(path)!r}")
+    if path.exists() and not path.is_dir():
+        raise QueryError(f"{path} is a file, not an index folder: give a new folder for the index")
+    if path.is_dir() and not (path / MANIFEST).exists():
+        others = sorted(p.name for p in path.iterdir() if p.name not in INDEX_ENTRIES)
+        if others:
+            shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+            raise QueryError(
+                f"{path} holds files that are not an index ({shown}); building there would delete them: "
+                "give a new or empty folder for the index"
+            )
     return path
 
 

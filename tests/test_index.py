@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from rag.errors import CorpusError, IndexMismatchError, IndexNotFoundError
+from rag.errors import CorpusError, IndexMismatchError, IndexNotFoundError, QueryError
 from rag.index import Index
 from rag.retrieval import Retriever
 from tests.conftest import HashEmbedder
@@ -82,6 +82,27 @@ def test_missing_index_and_empty_corpus(tmp_path):
     with pytest.raises(CorpusError, match="no readable documents"):
         Index.build(tmp_path / "empty", tmp_path / "idx", HashEmbedder())
     assert not (tmp_path / "idx").exists()
+
+
+def test_a_build_never_replaces_a_file_or_a_folder_of_other_files(corpus_copy, tmp_path):
+    """The build swaps the index folder whole: pointed at someone's file or folder (or at the
+    corpus itself) it must refuse, not delete what is there."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("keep me")
+    a_file = tmp_path / "a_file.txt"
+    a_file.write_text("keep me too")
+    for target in (notes, a_file, corpus_copy):
+        before = sorted(p.name for p in target.iterdir()) if target.is_dir() else target.read_text()
+        with pytest.raises(QueryError, match="not an index"):
+            Index.build(corpus_copy, target, HashEmbedder())
+        assert (sorted(p.name for p in target.iterdir()) if target.is_dir() else target.read_text()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file.txt", "corpus", "notes"]  # no leftovers
+    # An index folder missing only its manifest is a damaged index: it may be rebuilt in place.
+    damaged = tmp_path / "damaged"
+    Index.build(corpus_copy, damaged, HashEmbedder())
+    (damaged / "manifest.json").unlink()
+    assert Index.build(corpus_copy, damaged, HashEmbedder(), rebuild=True).report.documents == 5
 
 
 def test_reindex_embeds_only_the_changed_document(corpus_copy, tmp_path):
