@@ -28,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from rag.citations import CitationCheck, SentenceVectors, content_terms, query_embedder, tokens
 from rag.generation import make_generator
 from rag.generation.base import Generator, Turn, render
+from rag.retrieval import clean_query
 from rag.types import Answer
 
 DEFAULT_K = 5
@@ -95,6 +96,7 @@ class Assistant:
         return stream.answer
 
     def stream(self, question: str, history: Sequence[Turn] = ()) -> AnswerStream:
+        question = clean_query(question)  # what is answered, echoed and kept in the history
         stream = AnswerStream()
         stream._pieces = self._run(question, history, stream)
         return stream

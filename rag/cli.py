@@ -168,10 +168,11 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Rank the passages that bear on QUERY (the index is built on first use)."""
-    from rag.retrieval import DEFAULT_MODE, DEFAULT_RERANKER, Retriever, check_mode, parse_where
+    from rag.retrieval import DEFAULT_MODE, DEFAULT_RERANKER, Retriever, check_mode, clean_query, parse_where
 
+    query = clean_query(query)  # what is searched is what --json echoes
     parse_where(where)  # a bad filter or mode fails before anything loads or builds
-    mode = check_mode(mode or DEFAULT_MODE)
+    mode = check_mode(DEFAULT_MODE if mode is None else mode)
     opened = _open_index(corpus, index, model)
     choice = "auto" if rerank is None else DEFAULT_RERANKER if rerank else None
     retriever = Retriever(opened, mode=mode, rerank=choice)
@@ -233,8 +234,9 @@ def ask(
 ) -> None:
     """Answer QUESTION from the corpus, citing the passages that support it (or say it cannot)."""
     from rag.errors import QueryError
+    from rag.retrieval import clean_query
 
-    if not question.strip():
+    if not clean_query(question):
         raise QueryError("the question is empty")
     assistant = _assistant(generator, k, corpus, index, model, model_path)
     if as_json:
@@ -301,8 +303,12 @@ def chat(
     """Talk with the corpus: answers stream as they are made, with history and follow-ups."""
     from rich.console import Console
 
+    from rag.retrieval import clean_query
+
     out = Console(highlight=False, soft_wrap=True)
     conversation = _assistant(generator, k, corpus, index, model, model_path).conversation()
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")  # a byte that is not UTF-8 is U+FFFD, not the end of the session
     interactive = sys.stdin.isatty()
     out.print("[bold]rag chat[/] — ask about the corpus; /help for commands, /quit to leave.")
     while True:
@@ -314,11 +320,11 @@ def chat(
                 line = sys.stdin.readline()
                 if not line:
                     raise EOFError
-                out.print(line.rstrip("\n"))
+                out.print(clean_query(line), markup=False)  # echoed as it is read: no terminal codes, no markup
         except (EOFError, KeyboardInterrupt):
             out.print("\nbye")
             return
-        line = line.strip()
+        line = clean_query(line)  # a line of stray bytes or escape codes is a blank line
         if not line:
             continue
         if line.startswith("/"):
@@ -400,7 +406,7 @@ def eval_(
     data = evaluation.load_dataset(dataset or evaluation.DEFAULT_DATASET, split)
     from rag.retrieval import DEFAULT_MODE
 
-    runs = evaluation.eval_variants(mode or DEFAULT_MODE, rerank)  # validates the mode before any heavy work
+    runs = evaluation.eval_variants(DEFAULT_MODE if mode is None else mode, rerank)  # validates the mode before any heavy work
     if data.kind == "beir":
         with _ProgressBar(f"embedding {data.path.name}") as update:
             opened = evaluation.beir_index(data.path, model, on_progress=update)

@@ -26,10 +26,25 @@ if TYPE_CHECKING:  # numpy and the index (numpy, FAISS) load only when a search 
 
     from rag.index import Index
 
+
+# A terminal's escape sequences ("\x1b[31m") and other control characters, C0 and C1.
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def clean_query(text: str) -> str:
+    """A question or query as plain text, whatever was typed or piped: bytes that were not UTF-8
+    (Python passes them on as lone surrogates, which tokenizers and printing reject) become U+FFFD,
+    escape sequences and control characters go, whitespace runs become one space."""
+    text = _LONE_SURROGATE.sub("\ufffd", text)
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
 Ranked = list[tuple[int, float]]  # (row, score), best first
 
 
 # -- rankers -------------------------------------------------------------------------------------
+
 class Ranker(Protocol):
     """Scores the index's chunks for a query: (row, score) pairs, best first."""
 
@@ -348,7 +363,7 @@ class Retriever:
 
     def rank(self, query: str, k: int = 5, where: list[str] | None = None) -> Ranked:
         """The (row, score) pairs behind `search`: for evaluations that work on rows."""
-        query = query.strip()
+        query = clean_query(query)
         if not query:
             raise QueryError("the query is empty")
         if k < 1:

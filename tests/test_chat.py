@@ -37,3 +37,15 @@ def test_chat_ends_cleanly_at_end_of_input(seeds_index):
     assert "No answer yet" in done.stdout
     assert "does not answer" in done.stdout
     assert done.stdout.rstrip().endswith("bye") and "Traceback" not in done.stderr
+
+
+def test_stray_bytes_and_terminal_codes_do_not_end_the_session(seeds_index):
+    """A line that is not UTF-8 is answered (here: refused) like any other; a line of escape codes
+    is blank; user text is echoed without the codes and without being read as rich markup."""
+    env = {**os.environ, "RAG_INDEX": str(seeds_index.path), "COLUMNS": "200"}
+    lines = b"caf\xe9 \xff melting point?\n\x1b[31m\n[bold]Which outlet called emotion AI a scam?\n/quit\n"
+    done = subprocess.run([sys.executable, "-m", "rag", "chat"], input=lines, capture_output=True, timeout=180, env=env)
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr.decode()
+    assert "does not answer" in out and "\x1b[31m" not in out
+    assert "[bold]Which outlet" in out and "The Next Web" in out and out.rstrip().endswith("bye")

@@ -67,6 +67,8 @@ def test_a_source_without_a_url_says_which_document_to_open(tmp_path):
         ("search", "x", "-k", "0"),
         ("search", "x", "-k", "banana"),
         ("search", "x", "--mode", "telepathy"),
+        ("search", "x", "--mode", ""),
+        ("ask", "\x1b[31m\x01"),  # only terminal codes: nothing is asked
         ("search",),
         ("frobnicate",),
         ("ask", ""),
@@ -141,3 +143,18 @@ def test_help_explains_the_commands():
     for command in ("index", "search"):
         assert command in result.stdout
     assert "--where" in rag("search", "--help").stdout
+
+
+def test_terminal_codes_and_bytes_that_are_not_utf8_are_not_part_of_the_question(seeds_index):
+    index = ("--index", str(seeds_index.path))
+    plain = rag("ask", "--json", "why is emotion AI a scam?", *index)
+    coloured = rag("ask", "--json", "why is emotion AI \x1b[31m a \x1b[0mscam?", *index)
+    assert plain.returncode == coloured.returncode == 0, coloured.stderr
+    assert json.loads(coloured.stdout)["answer"] == json.loads(plain.stdout)["answer"]
+    assert json.loads(coloured.stdout)["question"] == "why is emotion AI a scam?"
+    for command in ("ask", "search"):  # a Latin-1 byte and a stray one, as a shell passes them
+        result = subprocess.run([sys.executable, "-m", "rag", command, "--json", b"caf\xe9 \xff emotion scam?", *index],
+                                cwd=REPO, capture_output=True, timeout=180)
+        assert result.returncode == 0, result.stderr.decode(errors="replace")
+        echoed = json.loads(result.stdout)["question" if command == "ask" else "query"]
+        assert echoed == "caf\ufffd \ufffd emotion scam?"
