@@ -239,7 +239,13 @@ class Index:
     def vectors(self) -> np.ndarray:
         """All chunk vectors (memory-mapped from disk when the index was opened)."""
         if self._vectors is None:
-            self._vectors = np.load(self.path / VECTORS, mmap_mode="r")
+            try:
+                vectors = np.load(self.path / VECTORS, mmap_mode="r")
+            except (OSError, ValueError) as e:
+                raise IndexMismatchError(f"index {self.path} is damaged ({e}): run `rag index --rebuild`") from None
+            if vectors.shape != (len(self.chunks), self.manifest["embedder"]["dim"]):
+                raise IndexMismatchError(f"index {self.path} is damaged (vectors and chunks disagree): run `rag index --rebuild`")
+            self._vectors = vectors
         return self._vectors
 
     @property
@@ -350,7 +356,9 @@ def _previous_index(path: Path) -> Index | None:
     """The index an update starts from; none when there is no index at `path` yet."""
     if not (path / MANIFEST).exists():
         return None
-    return Index.open(path)  # the embedder is lazy: opening loads no model
+    previous = Index.open(path)  # the embedder is lazy: opening loads no model
+    _ = previous.vectors  # damaged vectors are an error here, not an "up to date" index
+    return previous
 
 
 def _resolve_embedder(embedder: Embedder | str | None, default: str | None) -> Embedder:

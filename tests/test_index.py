@@ -75,6 +75,19 @@ def test_damaged_files_are_a_clear_error(corpus_copy, tmp_path):
         Index.open(index_path, HashEmbedder())
 
 
+def test_truncated_vectors_are_a_clear_error_until_rebuilt(corpus_copy, tmp_path):
+    index_path = tmp_path / "idx"
+    Index.build(corpus_copy, index_path, HashEmbedder())
+    with open(index_path / "vectors.npy", "r+b") as f:
+        f.truncate(500)
+    with pytest.raises(IndexMismatchError, match="damaged"):
+        _ = Index.open(index_path, HashEmbedder()).vectors
+    with pytest.raises(IndexMismatchError, match="--rebuild"):  # not "up to date"
+        Index.build(corpus_copy, index_path, HashEmbedder())
+    rebuilt = Index.build(corpus_copy, index_path, HashEmbedder(), rebuild=True)
+    assert Index.open(index_path, HashEmbedder()).vectors.shape == (len(rebuilt.chunks), HashEmbedder().dim)
+
+
 def test_missing_index_and_empty_corpus(tmp_path):
     with pytest.raises(IndexNotFoundError, match="rag index"):
         Index.open(tmp_path / "none", HashEmbedder())
