@@ -5,8 +5,9 @@ Gold rows (eval/questions.jsonl, one object a line):
 
 Per split ("tune", "test", and "all"):
 - answer_accuracy: over answerable questions, the share answered (not abstained) whose text
-  contains `answer_contains` (case-insensitive, quotes and spaces normalized, at word boundaries)
-  and that cite at least one passage of a gold document.
+  contains `answer_contains` (case-insensitive, quotes and spaces normalized, at word boundaries;
+  a row without one is judged by its citations alone) and that cite at least one passage of a
+  gold document.
 - citation_precision: over the citations of the answers to answerable questions, the share whose
   `doc_id` is a gold document (is each source the reader is sent to a right one?). A citation on
   an unanswerable question is an abstention failure and is counted there, not twice;
@@ -26,28 +27,42 @@ from pathlib import Path
 
 from rag.errors import DatasetError
 
-REQUIRED = ("question", "answerable", "doc_ids", "answer_contains")
+def gold_row(row, where: str, number: int) -> dict:
+    """One gold row checked, with defaults filled in (id, split, near_miss, answer_contains); a row
+    that is not one is a DatasetError naming `where` (file:line) and what is wrong."""
+    if not isinstance(row, dict):
+        raise DatasetError(f"{where}: not a gold question (a JSON object with question, answerable, doc_ids)")
+    problems = [
+        f"{key} {what}" for key, what, ok in (
+            ("question", "must be a non-empty string", isinstance(row.get("question"), str) and row["question"].strip()),
+            ("answerable", "must be true or false", isinstance(row.get("answerable"), bool)),
+            ("doc_ids", "must be a list of document ids", isinstance(row.get("doc_ids", []), list)
+             and all(isinstance(d, str) for d in row.get("doc_ids", []))),
+            ("answer_contains", "must be a string", isinstance(row.get("answer_contains", ""), str)),
+        ) if not ok
+    ]
+    if problems:
+        raise DatasetError(f"{where}: {'; '.join(problems)}")
+    return {"id": f"q{number:02d}", "split": "all", "near_miss": False, "doc_ids": [], "answer_contains": "", **row}
 
 
 def load_questions(path: str | Path) -> list[dict]:
     path = Path(path)
     if not path.is_file():
         raise DatasetError(f"no gold question file at {path}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise DatasetError(f"{path} is not UTF-8 text ({e.reason} at byte {e.start})") from None
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except ValueError as e:
             raise DatasetError(f"{path}:{number}: not JSON ({e})") from None
-        missing = [k for k in REQUIRED if k not in row]
-        if missing:
-            raise DatasetError(f"{path}:{number}: missing {', '.join(missing)}")
-        row.setdefault("id", f"q{number:02d}")
-        row.setdefault("split", "all")
-        row.setdefault("near_miss", False)
-        rows.append(row)
+        rows.append(gold_row(row, f"{path}:{number}", number))
     if not rows:
         raise DatasetError(f"{path} holds no questions")
     return rows
@@ -78,7 +93,8 @@ def judge(row: dict, answer) -> dict:
         "answerable": bool(row["answerable"]),
         "near_miss": bool(row.get("near_miss")),
         "abstained": answer.abstained,
-        "correct": (not answer.abstained and contains_phrase(answer.text, row["answer_contains"]) and right_doc)
+        "correct": (not answer.abstained and right_doc
+                    and (not row["answer_contains"] or contains_phrase(answer.text, row["answer_contains"])))
         if row["answerable"] else answer.abstained,
         "citations": len(cited),
         "right_citations": sum(d in gold for d in cited),

@@ -407,6 +407,8 @@ def eval_(
     from rag.retrieval import DEFAULT_MODE
 
     runs = evaluation.eval_variants(DEFAULT_MODE if mode is None else mode, rerank)  # validates the mode before any heavy work
+    if plot is not None:
+        evaluation.check_plot_path(plot)
     if data.kind == "beir":
         with _ProgressBar(f"embedding {data.path.name}") as update:
             opened = evaluation.beir_index(data.path, model, on_progress=update)

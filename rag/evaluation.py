@@ -131,18 +131,10 @@ def load_dataset(path: str | Path, split: str | None = None) -> Dataset:
 
 
 def load_gold(path: Path, split: str | None = None) -> Dataset:
+    from rag.answer_eval import load_questions
+
     wanted = {"train": "tune", "test": "test"}.get(split or "")
-    rows = []
-    for n, line in enumerate(path.open(encoding="utf-8"), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            row["id"], row["question"], bool(row["answerable"]), list(row.get("doc_ids") or [])
-        except (ValueError, KeyError, TypeError) as e:
-            raise DatasetError(f"{path}:{n}: not a gold question ({e}): expected id, question, answerable, doc_ids") from None
-        if wanted is None or row.get("split") == wanted:
-            rows.append(row)
+    rows = [row for row in load_questions(path) if wanted is None or row["split"] == wanted]
     judged = [r for r in rows if r["answerable"] and r.get("doc_ids")]
     if not judged:
         raise DatasetError(f"{path} has no answerable question with doc_ids" + (f" in split {split}" if split else ""))
@@ -303,6 +295,21 @@ def evaluate(
         latency_ms={"p50": percentile(latencies, 50), "p95": percentile(latencies, 95)},
         run=run,
     )
+
+
+PLOT_FORMATS = ("png", "svg", "pdf", "jpg", "jpeg")
+
+
+def check_plot_path(file: str | Path) -> Path:
+    """`file` if a chart can be written there; checked before the evaluation runs, not after."""
+    file = Path(file)
+    if file.is_dir():
+        raise DatasetError(f"--plot {file} is a folder: give a file name such as {file / 'modes.png'}")
+    if file.suffix.lower().lstrip(".") not in PLOT_FORMATS:
+        raise DatasetError(f"--plot {file}: the chart is written as {', '.join(PLOT_FORMATS)}; end the file name with one of them")
+    if not file.parent.is_dir():
+        raise DatasetError(f"--plot {file}: no folder {file.parent} to write it in")
+    return file
 
 
 def plot(results: list[EvalResult], file: str | Path) -> None:

@@ -90,12 +90,37 @@ def test_gold_loader_skips_unanswerable_and_selects_splits(tmp_path):
     assert set(load_dataset(path, "test").queries) == {"b"}
 
 
-@pytest.mark.parametrize("content", ['{"id": "x"}\n', "not json\n", json.dumps(GOLD[2]) + "\n"])
-def test_bad_gold_files_are_dataset_errors(tmp_path, content):
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"id": "x"}\n', "question must be"),
+        ("not json\n", "not JSON"),
+        (json.dumps(GOLD[2]) + "\n", "no answerable question"),
+        ('{"question": 42, "answerable": true, "doc_ids": ["a"]}\n', ":1: question must be a non-empty string"),
+        ('{"question": "q?", "answerable": "yes", "doc_ids": ["a"]}\n', "answerable must be true or false"),
+        ('{"question": "q?", "answerable": true, "doc_ids": "a"}\n', "doc_ids must be a list"),
+        ('{"question": "q?", "answerable": true, "doc_ids": ["a"], "answer_contains": 3}\n', "answer_contains must be a string"),
+        ("[1, 2]\n", "not a gold question"),
+    ],
+)
+def test_bad_gold_files_are_dataset_errors(tmp_path, content, message):
     path = tmp_path / "bad.jsonl"
     path.write_text(content)
-    with pytest.raises(DatasetError):
+    with pytest.raises(DatasetError, match=message):
         load_dataset(path)
+    path.write_bytes(b"\xff\xfe" + content.encode())
+    with pytest.raises(DatasetError, match="not UTF-8"):
+        load_dataset(path)
+
+
+def test_a_gold_row_without_a_phrase_is_judged_by_its_citations(tmp_path, seeds_index):
+    from rag.answer_eval import answer_metrics
+
+    question = {"question": "Which outlet called facial expression recognition a scam?", "answerable": True}
+    path = write_gold(tmp_path / "gold.jsonl", [{**question, "doc_ids": ["002_4c3417b0c4697e7c"]}])
+    assert answer_metrics(seeds_index, load_dataset(path).rows)["answer_acc"] == 1.0
+    path = write_gold(tmp_path / "gold.jsonl", [{**question, "doc_ids": ["000_0d74549e87b2fe1b"]}])
+    assert answer_metrics(seeds_index, load_dataset(path).rows)["answer_acc"] == 0.0
 
 
 TINY_CORPUS = [
@@ -215,6 +240,9 @@ def test_cli_eval_all_modes_json_and_plot(tmp_path):
         ("eval", "--dataset", "/nonexistent/data"),
         ("eval", "--dataset", "__TINY__", "--mode", "telepathy"),
         ("eval", "--dataset", "__TINY__", "--split", "dev"),
+        ("eval", "--dataset", "__TINY__", "--plot", "chart.txt"),
+        ("eval", "--dataset", "__TINY__", "--plot", "no/such/folder/chart.png"),
+        ("eval", "--dataset", "__TINY__", "--plot", "."),
     ],
 )
 def test_cli_eval_bad_input_is_one_line_error(tmp_path, args):
