@@ -185,7 +185,10 @@ def search(
 
     out = Console(highlight=False, soft_wrap=True)
     if not hits:
-        out.print("No passage matches.")
+        from rag.retrieval import values_hint
+
+        hint = values_hint(opened.chunks, parse_where(where))
+        out.print("No passage matches" + (f": {hint}." if hint else "."), markup=False)
     for hit in hits:
         c = hit.chunk
         byline = " · ".join(x for x in (c.provider, c.published) if x)

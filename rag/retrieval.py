@@ -277,6 +277,21 @@ def _check_date(value: str) -> None:
         raise QueryError(f"published takes a real date (got {value!r})") from None
 
 
+def values_hint(chunks: list[Chunk], conditions: list[Condition], most: int = 12) -> str | None:
+    """For a filter that matches nothing: the values its field takes in the index ("kind is one of
+    body, related, summary"), for the first `=` condition no passage meets alone."""
+    for cond in conditions:
+        if cond.op == "=" and not any(cond.matches(c) for c in chunks):
+            if cond.field == "topics":
+                values = {t for c in chunks for t in c.topics}
+            else:
+                values = {str(getattr(c, cond.field)) for c in chunks if getattr(c, cond.field)}
+            shown = sorted(values, key=str.casefold)
+            more = f", … ({len(shown)} in all)" if len(shown) > most else ""
+            return f"no passage has {cond.field}={cond.value}; {cond.field} is one of {', '.join(shown[:most])}{more}"
+    return None
+
+
 def allowed_rows(chunks: list[Chunk], conditions: list[Condition]):
     """Rows of the chunks that satisfy every condition, as an int64 array."""
     import numpy as np

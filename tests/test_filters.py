@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rag.errors import QueryError
-from rag.retrieval import RANKERS, Retriever, mmr, parse_where
+from rag.retrieval import RANKERS, Retriever, mmr, parse_where, values_hint
 from tests.conftest import SEEDS
 from tests.test_cli import assert_one_line_error, rag
 
@@ -42,6 +42,16 @@ def test_date_and_topic_filters_are_anded(seeds_index, mode):
 
 def test_filters_that_match_nothing_return_no_hits(seeds_index):
     assert Retriever(seeds_index, mode="hybrid").search("emotion", k=5, where=["provider=Nobody"]) == []
+
+
+def test_a_filter_value_no_passage_has_is_answered_with_the_values_there_are(seeds_index):
+    chunks = seeds_index.chunks
+    assert values_hint(chunks, parse_where(["kind=video"])) == "no passage has kind=video; kind is one of body, related, summary"
+    hint = values_hint(chunks, parse_where(["published>=2020", "provider=Nobody"]))
+    assert hint.startswith("no passage has provider=Nobody; provider is one of ") and "The Next Web" in hint
+    assert "AI Ethics" in values_hint(chunks, parse_where(["topics=cats"]))
+    assert values_hint(chunks, parse_where(["published>2030"])) is None  # a range, not a value to list
+    assert values_hint(chunks, parse_where(["kind=summary"])) is None
 
 
 def test_inequality_and_year_prefix(seeds_index):
