@@ -103,8 +103,8 @@ class Index:
         embedder = _resolve_embedder(embedder, default=built_with)
         if embedder.name != built_with:
             raise IndexMismatchError(
-                f"index {path} was built with embedder {built_with!r}, not {embedder.name!r}: "
-                f"rebuild it with `rag index --rebuild --index {path} --model {embedder.name}`"
+                f"index {path} was built with embedder {built_with!r}, not {embedder.name!r}: leave out --model "
+                f"to search it with its own, or rebuild it for this one with `rag index --rebuild --index {path} --model {embedder.name}`"
             )
         try:
             chunks = [_chunk_from_json(json.loads(line)) for line in (path / CHUNKS).open(encoding="utf-8")]
