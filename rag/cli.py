@@ -27,7 +27,7 @@ CorpusOption = Annotated[
     Optional[str], typer.Option("--corpus", help="Folder of markdown/text files. [env: RAG_CORPUS; default: seeds]")
 ]
 IndexOption = Annotated[
-    Optional[Path], typer.Option("--index", help="Index folder. [env: RAG_INDEX; default: indexes/default]")
+    Optional[Path], typer.Option("--index", help="Index folder (built there if new or empty). [env: RAG_INDEX; default: indexes/default]")
 ]
 ModelOption = Annotated[
     Optional[str],
