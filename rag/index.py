@@ -110,9 +110,9 @@ class Index:
             chunks = [_chunk_from_json(json.loads(line)) for line in (path / CHUNKS).open(encoding="utf-8")]
             faiss_index = _read_faiss(path / FAISS_FILE)
         except (OSError, ValueError, KeyError, RuntimeError, TypeError) as e:
-            raise IndexMismatchError(f"index {path} is damaged ({e}): run `rag index --rebuild`") from None
+            raise damaged(path, str(e)) from None
         if faiss_index.ntotal != len(chunks) or faiss_index.d != manifest["embedder"]["dim"]:
-            raise IndexMismatchError(f"index {path} is damaged (vectors and chunks disagree): run `rag index --rebuild`")
+            raise damaged(path, "vectors and chunks disagree")
         _apply_search_params(faiss_index, manifest)
         return cls(path, manifest, chunks, faiss_index, embedder)
 
@@ -242,9 +242,9 @@ class Index:
             try:
                 vectors = np.load(self.path / VECTORS, mmap_mode="r")
             except (OSError, ValueError) as e:
-                raise IndexMismatchError(f"index {self.path} is damaged ({e}): run `rag index --rebuild`") from None
+                raise damaged(self.path, str(e)) from None
             if vectors.shape != (len(self.chunks), self.manifest["embedder"]["dim"]):
-                raise IndexMismatchError(f"index {self.path} is damaged (vectors and chunks disagree): run `rag index --rebuild`")
+                raise damaged(self.path, "vectors and chunks disagree")
             self._vectors = vectors
         return self._vectors
 
@@ -260,7 +260,7 @@ class Index:
                 try:
                     self._bm25 = BM25Index.load(folder, len(self.chunks))
                 except (OSError, ValueError, KeyError) as e:
-                    raise IndexMismatchError(f"index {self.path} has a damaged BM25 index ({e}): run `rag index --rebuild`") from None
+                    raise damaged(self.path, f"its BM25 index: {e}") from None
             else:
                 self._bm25 = BM25Index.build([c.search_text for c in self.chunks])
         return self._bm25
@@ -337,7 +337,7 @@ def read_manifest(path: Path) -> dict:
         fmt = manifest["format"]
         manifest["embedder"]["name"], manifest["embedder"]["dim"], manifest["documents"]
     except (ValueError, KeyError, TypeError) as e:
-        raise IndexMismatchError(f"index {path} has a damaged manifest ({e}): run `rag index --rebuild`") from None
+        raise damaged(path, f"its manifest: {e}") from None
     if fmt != FORMAT or not isinstance(version, int):
         raise IndexMismatchError(f"{path} is not a rag index: run `rag index --rebuild --index {path}`")
     if version > FORMAT_VERSION:
@@ -350,6 +350,11 @@ def read_manifest(path: Path) -> dict:
             f"index {path} has the old format {version}: run `rag index --rebuild --index {path}`"
         )
     return manifest
+
+
+def damaged(path: Path, why: str) -> IndexMismatchError:
+    """The error for an index folder whose files cannot be read or disagree: the fix is a rebuild."""
+    return IndexMismatchError(f"index {path} is damaged ({why}): run `rag index --rebuild`")
 
 
 def _previous_index(path: Path) -> Index | None:
