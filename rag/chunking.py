@@ -21,8 +21,10 @@ from rag.types import Chunk, Document
 
 # 2: a summary ends with the piece's link (and a video's id); 3: says whom it is from; 4: the time
 # of day it came out, the feed's scores, and a related article's link; 5: no title-only summary for a
-# plain file, and "Dr." or an initial ends no sentence; 6: a sentence may start with any capital ("Ça")
-CHUNKER_VERSION = 6
+# plain file, and "Dr." or an initial ends no sentence; 6: a sentence may start with any capital ("Ça");
+# 7 (rag.corpus): no script, style or comment text, no code-fence language, no non-web link, and a
+# document whose date is no real date is kept (it was skipped)
+CHUNKER_VERSION = 7
 
 
 @dataclass(frozen=True)

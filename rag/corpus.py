@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import frontmatter
+import yaml
 
 from rag.chunking import clean_markdown
 from rag.errors import CorpusError
@@ -24,6 +25,31 @@ CORPUS_SUFFIXES = (".md", ".markdown", ".txt")
 _FENCE = re.compile(r"^---[ \t]*\r?\n")
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _FROM_LINE = re.compile(r"From:[ \t]*([^\n]+?)[ \t]*(?:<br\s*/?>)?[ \t]*(?:\n|$)", re.IGNORECASE)
+# Parts of a body no reader sees: scripts, styles, comments; and a code fence's opening line, whose
+# language name ("```python") would join the code as a word.
+_HIDDEN = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|^[ \t]*(?:```|~~~)[^\n]*$", re.IGNORECASE | re.DOTALL | re.MULTILINE)
+_URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_LINK_SCHEMES = ("http", "https", "ftp", "file")
+
+
+class _YAMLLoader(yaml.SafeLoader):
+    """YAML's SafeLoader, except that a timestamp that is no real date ("2021-13-45") stays a
+    string: one bad field must not cost the whole document (`_date` then finds no date)."""
+
+
+def _timestamp_or_text(loader: _YAMLLoader, node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_YAMLLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+class _YAMLHandler(frontmatter.YAMLHandler):
+    def load(self, fm: str, **kwargs):
+        return super().load(fm, Loader=_YAMLLoader)
 
 
 @dataclass(frozen=True)
@@ -73,7 +99,7 @@ def load_document(path: Path, root: Path | None = None) -> Document:
 
     has_front_matter = bool(_FENCE.match(text))
     try:
-        meta, body = frontmatter.parse(text)
+        meta, body = frontmatter.parse(text, handler=_YAMLHandler() if has_front_matter else None)
     except Exception as e:  # yaml raises several types; any of them means broken front matter
         first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise _Unreadable(f"broken front matter: {first_line}") from None
@@ -89,8 +115,9 @@ def load_document(path: Path, root: Path | None = None) -> Document:
     if not (body.strip() or excerpt or meta.get("related")) and not _text(meta.get("title")):
         raise _Unreadable("nothing to index (no title, excerpt or body)")
 
+    body = _HIDDEN.sub("", body)
     video_id = _text(meta.get("videoId"))
-    url = _text(meta.get("webUrl") or meta.get("url") or meta.get("originalUrl") or meta.get("link"))
+    url = _url(meta.get("webUrl") or meta.get("url") or meta.get("originalUrl") or meta.get("link"))
     if not url and video_id:
         url = f"https://www.youtube.com/watch?v={video_id}"
     provider = _provider(meta.get("provider")) or ("YouTube" if video_id else None)
@@ -126,6 +153,16 @@ def _text(value) -> str:
     return " ".join(str(value).split()) if value not in (None, "") and not isinstance(value, (dict, list)) else ""
 
 
+def _url(value) -> str:
+    """A link a reader can open: one without spaces whose scheme, if it has one, is a web or file
+    scheme ("javascript:…" and prose in a url field are no link, and are not cited as one)."""
+    url = _text(value)
+    scheme = _URL_SCHEME.match(url)
+    if " " in url or (scheme and scheme.group(1).lower() not in _LINK_SCHEMES):
+        return ""
+    return url
+
+
 def _first_heading(body: str) -> str:
     match = _HEADING.search(body)
     return match.group(1) if match else ""
@@ -154,7 +191,7 @@ def _provider(value) -> str | None:
 
 def _topics(value) -> tuple[str, ...]:
     if isinstance(value, str):
-        value = [value]
+        value = value.split(",")  # "topics: AI, Ethics" lists two
     if not isinstance(value, list):
         return ()
     return tuple(t for t in (_text(v) for v in value) if t)
@@ -171,9 +208,17 @@ def _date(meta: dict) -> str | None:
         if isinstance(value, dt.date):
             return value.isoformat()
         match = re.match(r"\d{4}-\d{2}-\d{2}", str(value))
-        if match:
+        if match and _is_date(match.group(0)):
             return match.group(0)
     return None
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _time(meta: dict) -> str | None:
@@ -203,7 +248,7 @@ def _related(value) -> list[RelatedArticle]:
     for item in value:
         if not isinstance(item, dict):
             continue
-        title, url = _text(item.get("title")), _text(item.get("webUrl") or item.get("url"))
+        title, url = _text(item.get("title")), _url(item.get("webUrl") or item.get("url"))
         if not (title or url):
             continue
         articles.append(

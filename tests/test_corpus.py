@@ -131,3 +131,25 @@ def test_missing_folder_is_a_clear_error(tmp_path):
 
     with pytest.raises(CorpusError, match="corpus folder not found"):
         load_corpus(tmp_path / "nope")
+
+
+def test_what_no_reader_sees_or_opens_is_not_indexed(tmp_path):
+    """A date that is no real date costs that field, not the document; script, style and comment
+    text, a code fence's language and links that are no web or file link never reach a chunk."""
+    from rag.chunking import chunk_document
+
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: The hangar\ndate: 2021-13-45\nurl: \"javascript:alert(1)\"\ntopics: \"Airships, History\"\n"
+        "related:\n  - title: Hangar guide\n    url: not a url at all\n  - title: Museum\n    url: https://example.org/m\n---\n"
+        "The hangar was 240 metres long.\n<script>\nalert('xss')\n\nmore()\n</script>\n<style>.a{color:red}</style>\n"
+        "<!-- a\ncomment -->\n```python\ndef lamp(): pass\n```\n"
+    )
+    corpus = load_corpus(tmp_path)
+    assert corpus.skipped == ()
+    doc = corpus.documents[0]
+    assert doc.published is None and doc.url == "" and doc.topics == ("Airships", "History")
+    assert [a.url for a in doc.related] == ["", "https://example.org/m"]
+    text = "\n".join(c.text for c in chunk_document(doc))
+    assert "240 metres" in text and "def lamp(): pass" in text
+    for hidden in ("alert", "more()", "color", "comment", "python", "javascript", "not a url"):
+        assert hidden not in text, hidden
