@@ -81,8 +81,9 @@ class Assistant:
         self, index, generator: str | Generator | None = None, k: int = DEFAULT_K, mode: str | None = None,
         retriever=None,
     ):
-        from rag.retrieval import DEFAULT_MODE, Retriever
+        from rag.retrieval import DEFAULT_MODE, Retriever, check_index
 
+        check_index(index, "Assistant")
         self.index = index
         self.retriever = retriever or Retriever(index, mode=mode or DEFAULT_MODE)
         self.generator = generator if hasattr(generator, "stream") else make_generator(generator, index=index)

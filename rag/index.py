@@ -150,7 +150,9 @@ class Index:
         path = check_index_path(path)
         loaded = load_corpus(corpus)
         if not loaded.documents:
-            detail = f" ({len(loaded.skipped)} files skipped as unreadable)" if loaded.skipped else ""
+            first = loaded.skipped[0] if loaded.skipped else None
+            more = f", and {len(loaded.skipped) - 1} more" if len(loaded.skipped) > 1 else ""
+            detail = f" ({len(loaded.skipped)} skipped: {first.path}: {first.reason}{more})" if first else ""
             raise CorpusError(f"no readable documents in {corpus}{detail}")
 
         previous = None if rebuild else _previous_index(path)

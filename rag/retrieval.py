@@ -14,6 +14,7 @@ optionally reranks the candidates (a `Reranker` from `RERANKERS`), drops near-id
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Protocol
@@ -36,6 +37,8 @@ def clean_query(text: str) -> str:
     """A question or query as plain text, whatever was typed or piped: bytes that were not UTF-8
     (Python passes them on as lone surrogates, which tokenizers and printing reject) become U+FFFD,
     escape sequences and control characters go, whitespace runs become one space."""
+    if not isinstance(text, str):
+        raise TypeError(f"a question or query is a string, not {type(text).__name__}")
     text = _LONE_SURROGATE.sub("\ufffd", text)
     return " ".join(_CONTROL.sub(" ", text).split())
 
@@ -336,6 +339,12 @@ def mmr(
 
 
 # -- the facade ----------------------------------------------------------------------------------
+def check_index(index, user: str) -> None:
+    """A TypeError naming what is wanted when `index` is not an opened index (a path, None)."""
+    if not hasattr(index, "chunks") or not hasattr(index, "manifest"):
+        raise TypeError(f"{user} needs an Index (rag.Index.open(path)), not {type(index).__name__}")
+
+
 def check_mode(mode: str) -> str:
     """`mode` if it names a ranker, else a QueryError listing them."""
     if mode not in RANKERS:
@@ -360,6 +369,7 @@ class Retriever:
         mmr: float | None = None,
         duplicate: float | None = DUPLICATE_COSINE,
     ):
+        check_index(index, "Retriever")
         check_mode(mode)
         if mmr is not None and not 0.0 <= mmr <= 1.0:
             raise QueryError(f"mmr lambda must be between 0 and 1 (got {mmr})")
@@ -381,6 +391,10 @@ class Retriever:
         query = clean_query(query)
         if not query:
             raise QueryError("the query is empty")
+        try:
+            k = operator.index(k)  # an int or a numpy integer; not 2.5, not "5"
+        except TypeError:
+            raise TypeError(f"k is a whole number, not {k!r}") from None
         if k < 1:
             raise QueryError(f"k must be at least 1 (got {k})")
         allowed = None

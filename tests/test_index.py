@@ -94,6 +94,9 @@ def test_missing_index_and_empty_corpus(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(CorpusError, match="no readable documents"):
         Index.build(tmp_path / "empty", tmp_path / "idx", HashEmbedder())
+    (tmp_path / "empty" / "a.md").write_bytes(b"\x00\x01")
+    with pytest.raises(CorpusError, match=r"1 skipped: .*a\.md: binary file"):  # which file, and why
+        Index.build(tmp_path / "empty", tmp_path / "idx", HashEmbedder())
     assert not (tmp_path / "idx").exists()
 
 

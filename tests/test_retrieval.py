@@ -140,3 +140,19 @@ def test_hybrid_reranks_by_default_and_can_be_turned_off(seeds_index):
     assert Retriever(seeds_index, mode="hybrid", rerank=None).reranker is None
     assert Retriever(seeds_index, mode="dense").reranker is None
     assert isinstance(Retriever(seeds_index, mode="bm25", rerank="rocchio").reranker, RocchioReranker)
+
+
+def test_api_misuse_is_a_type_error_that_names_what_is_wanted(seeds_index):
+    from rag import Assistant
+
+    for make in (lambda: Retriever(None), lambda: Retriever(str(seeds_index.path)), lambda: Assistant(None)):
+        with pytest.raises(TypeError, match=r"needs an Index \(rag.Index.open\(path\)\)"):
+            make()
+    retriever = Retriever(seeds_index)
+    for query in (123, None, b"scam"):
+        with pytest.raises(TypeError, match="is a string"):
+            retriever.search(query)
+    for k in ("5", 2.5):
+        with pytest.raises(TypeError, match="k is a whole number"):
+            retriever.search("scam", k=k)
+    assert len(retriever.search("scam", k=np.int64(2))) == 2  # a numpy integer is a whole number
