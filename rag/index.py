@@ -415,6 +415,9 @@ def make_faiss_index(vectors: np.ndarray, index_type: str, params: dict):
     elif index_type == "ivf":
         quantizer = faiss.IndexFlatIP(dim)
         index = faiss.IndexIVFFlat(quantizer, dim, int(params["nlist"]), faiss.METRIC_INNER_PRODUCT)
+        # IVF asked for on a corpus too small for it (nlist is then 1): train quietly, without
+        # FAISS's "please provide at least 39 training points" on stderr.
+        index.cp.min_points_per_centroid = 1
         sample = min(n, 64 * int(params["nlist"]))
         rows = np.sort(np.random.default_rng(0).choice(n, size=sample, replace=False))
         index.train(np.ascontiguousarray(vectors[rows], dtype=np.float32))
