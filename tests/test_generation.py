@@ -16,6 +16,7 @@ from rag.citations import split_sentences
 from tests.conftest import SEEDS
 from rag.generation.templated import (
     Focus,
+    holds_type,
     TemplatedGenerator,
     answer_type,
     figures_found,
@@ -672,3 +673,22 @@ def test_which_noun_phrase_is_named_by_a_headline_word_close_to_the_whole_phrase
 
     answer = Assistant(seeds_index).ask("Which photo-sharing site's pictures are at the heart of the privacy suits against Amazon and Microsoft?")
     assert "Flickr" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "is_money"),
+    [
+        ("A single ticket now costs 30 crowns.", True),
+        ("Rooms are CHF 120 a night.", True),
+        ("The fare is ₹40.", True),
+        ("It cost 2 million rupees.", True),
+        ("Tickets were $5.", True),
+        ("The club won the cup twice.", False),  # a currency's name that is an English word
+        ("They visited the Crown Estate in 2020.", False),
+        ("Try it 3 times.", False),
+        ("The network has 13 lines.", False),
+    ],
+)
+def test_a_sum_of_money_in_any_currency_answers_how_much(sentence, is_money):
+    assert answer_type("How much does a single ticket cost?") == "money"
+    assert holds_type("money", sentence, None) is is_money

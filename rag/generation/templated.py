@@ -189,7 +189,22 @@ _ASKS_MONEY = re.compile(
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"%|\bper\s?cent(?:age)?\b|\bpercent(?:age)?\b", re.IGNORECASE)
-_MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|usd|eur|gbp)\b", re.IGNORECASE)
+# A sum of money: any currency sign (Unicode's "Sc" characters: $ ¢ £ ¥ ₹ ₽ ₩ € …), a dollar, euro,
+# pound or yen, or another currency written out next to a figure ("30 crowns", "CHF 20"): those
+# names are checked only beside a figure, since some are words too ("the Crown", "rand").
+_CURRENCY_SIGNS = "$\xa2-\xa5\u058f\u060b\u07fe\u07ff\u09f2\u09f3\u09fb\u0af1\u0bf9\u0e3f\u17db\u20a0-\u20c0\ua838\ufdfc\ufe69\uff04\uffe0\uffe1\uffe5\uffe6"
+_CURRENCY_NAMES = (
+    r"crowns?|kron(?:or|er|a|e)|korun[ay]|francs?|rupees?|rupiahs?|yuan|renminbi|roubles?|rubles?|pesos?|reais|"
+    r"lir[ae]|zlot(?:y|ys|ies)|forints?|dinars?|dirhams?|riyals?|rials?|rand|shekels?|baht|ringgits?|dong|"
+    r"nairas?|shillings?|pence|cents?|kwacha|cedis?|lei|leva|hryvnias?|tenge"
+)
+_CURRENCY_CODES = "chf|sek|nok|dkk|czk|pln|huf|inr|cny|rmb|rub|brl|mxn|aud|cad|nzd|zar|ils|krw|sgd|hkd|jpy"  # ISO 4217, before or after
+_MONEY = re.compile(
+    rf"[{_CURRENCY_SIGNS}]|\b(?:dollars?|euros?|pounds?|yen|usd|eur|gbp)\b|"
+    rf"\d(?:[\d,.]*\d)?\s*(?:(?:thousand|million|billion|trillion|bn|m|k)\s+)?(?:{_CURRENCY_NAMES}|{_CURRENCY_CODES})\b|"
+    rf"\b(?:{_CURRENCY_CODES})\s*\d",
+    re.IGNORECASE,
+)
 # A year from 1000 to 2099 (a lighthouse "built in 1764", not only this century's news) or a month.
 _DATE = re.compile(
     r"\b(?:1[0-9]|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|"
