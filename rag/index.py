@@ -27,6 +27,7 @@ from typing import Callable
 
 import numpy as np
 
+from rag.bm25 import BM25_DIR
 from rag.chunking import CHUNKER_VERSION, ChunkerSettings, chunk_document
 from rag.corpus import load_corpus
 from rag.embedding import (
@@ -449,7 +450,7 @@ def _search_params(index_type: str, params: dict, selector):
 
 # What an index folder holds. A build replaces the folder whole, so a folder without a manifest that
 # holds anything else is someone's files, not an index (one missing only its manifest is rebuilt).
-INDEX_ENTRIES = frozenset({MANIFEST, CHUNKS, VECTORS, FAISS_FILE, QUERY_ENCODER_DIR, "bm25"})
+INDEX_ENTRIES = frozenset({MANIFEST, CHUNKS, VECTORS, FAISS_FILE, QUERY_ENCODER_DIR, BM25_DIR})
 
 
 def check_index_path(path: str | Path) -> Path:
