@@ -109,7 +109,7 @@ class Assistant:
         start = time.perf_counter()
         resolved = stream.resolved = resolve(question, history)
         hits = self.retriever.search(resolved, k=self.k)
-        if history and resolved != " ".join(question.split()) and history[-1].answer.citations:
+        if history and resolved != question and history[-1].answer.citations:  # `stream` cleaned the question
             hits = self._carry_over(history[-1].answer, hits, refers_back(question))
         retrieved = time.perf_counter()
         check = CitationCheck(hits, self.vectors)

@@ -171,7 +171,7 @@ def search(
     from rag.retrieval import DEFAULT_MODE, DEFAULT_RERANKER, Retriever, check_mode, clean_query, parse_where
 
     query = clean_query(query)  # what is searched is what --json echoes
-    parse_where(where)  # a bad filter or mode fails before anything loads or builds
+    conditions = parse_where(where)  # a bad filter or mode fails before anything loads or builds
     mode = check_mode(DEFAULT_MODE if mode is None else mode)
     opened = _open_index(corpus, index, model)
     choice = "auto" if rerank is None else DEFAULT_RERANKER if rerank else None
@@ -187,7 +187,7 @@ def search(
     if not hits:
         from rag.retrieval import values_hint
 
-        hint = values_hint(opened.chunks, parse_where(where))
+        hint = values_hint(opened.chunks, conditions)
         out.print("No passage matches" + (f": {hint}." if hint else "."), markup=False)
     for hit in hits:
         c = hit.chunk
@@ -316,18 +316,19 @@ def chat(
     out.print("[bold]rag chat[/] — ask about the corpus; /help for commands, /quit to leave.")
     while True:
         try:
+            # Read as plain text: a line of stray bytes or escape codes is a blank line.
             if interactive:
-                line = out.input("[bold green]you>[/] ")
+                line = clean_query(out.input("[bold green]you>[/] "))
             else:
                 out.print("[bold green]you>[/] ", end="")
-                line = sys.stdin.readline()
-                if not line:
+                raw = sys.stdin.readline()
+                if not raw:
                     raise EOFError
-                out.print(clean_query(line), markup=False)  # echoed as it is read: no terminal codes, no markup
+                line = clean_query(raw)
+                out.print(line, markup=False)  # echoed as it is read: no terminal codes, no markup
         except (EOFError, KeyboardInterrupt):
             out.print("\nbye")
             return
-        line = clean_query(line)  # a line of stray bytes or escape codes is a blank line
         if not line:
             continue
         if line.startswith("/"):
