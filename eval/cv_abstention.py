@@ -21,6 +21,12 @@ from rag.errors import run_script
 from tune_templated import TuneSplit, best_threshold, outcomes, tune_arguments
 
 
+def auc(positives, negatives) -> float:
+    """The chance that a random positive scores above a random negative (ties count half)."""
+    pairs = [(p > n) + 0.5 * (p == n) for p in positives for n in negatives]
+    return sum(pairs) / len(pairs) if pairs else float("nan")
+
+
 def cross_validate(points, near, folds: int = 10, shuffles: int = 10) -> tuple[float, float, float]:
     """(answer accuracy, abstention recall, near-miss abstention recall), held-out folds only."""
     totals = [0.0, 0.0, 0.0]

@@ -22,8 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 import rag.generation.templated as templated
-from cv_abstention import cross_validate
-from query_likelihood import auc
+from cv_abstention import auc, cross_validate
 from rag.errors import ModelError, run_script
 from rag.generation.llama_cpp import load_model, resolve_model_path
 from tune_templated import TuneSplit, outcomes, tune_arguments

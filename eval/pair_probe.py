@@ -28,17 +28,12 @@ import tempfile
 import numpy as np
 
 import rag.generation.templated as templated
+from cv_abstention import auc
 from rag.errors import run_script
 from rag.index import Index
 from tune_templated import TuneSplit, outcomes, tune_arguments
 
 GATES = (None, -1.0, -0.5, 0.0)  # refuse an answer whose probe score (in standard deviations) is below
-
-
-def auc(scores, positives, negatives) -> float:
-    from sklearn.metrics import roc_auc_score
-
-    return float(roc_auc_score([1] * len(positives) + [0] * len(negatives), [scores[i] for i in positives + negatives]))
 
 
 class Split:
@@ -64,7 +59,7 @@ class Split:
         self.near = [i for i in self.unanswerable if near[i]]
 
     def report(self, name: str, scores: np.ndarray) -> str:
-        cells = [f"{name:52} AUC {auc(scores, self.answered_right, self.answered_near):.3f}"]
+        cells = [f"{name:52} AUC {auc([scores[i] for i in self.answered_right], [scores[i] for i in self.answered_near]):.3f}"]
         for gate in GATES:
             kept = {i for i in self.answered if gate is None or scores[i] >= gate}
             accuracy = sum(i in kept and self.right[i] for i in self.answerable) / len(self.answerable)

@@ -19,7 +19,7 @@ import numpy as np
 from llama_cpp import Llama
 
 import rag.generation.templated as templated
-from cv_abstention import cross_validate
+from cv_abstention import auc, cross_validate
 from rag.errors import run_script
 from rag.generation.llama_cpp import resolve_model_path
 from tune_templated import TuneSplit, outcomes, tune_arguments
@@ -39,11 +39,6 @@ def mean_logprob(llm: Llama, prefix: str, text: str) -> float:
     top = rows.max(axis=1, keepdims=True)
     logsumexp = (top + np.log(np.exp(rows - top).sum(axis=1, keepdims=True)))[:, 0]
     return float((rows[np.arange(len(tail)), tokens[-len(tail) :]] - logsumexp).mean())
-
-
-def auc(positives, negatives) -> float:
-    pairs = [(p > n) + 0.5 * (p == n) for p in positives for n in negatives]
-    return sum(pairs) / len(pairs) if pairs else float("nan")
 
 
 def main() -> None:
