@@ -69,7 +69,7 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("Who published that article?", "source"),
         ("When did it come out?", "date"),
         ("On what date was the notice filed?", "date"),
-        ("How many people signed it?", "number"),
+        ("How many people signed it?", "count"),
         ("How much data did they gather?", "number"),
         ("How accurate is the classifier?", "percent"),
         ("What error rate share did the audit find?", "percent"),
@@ -105,7 +105,7 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("What exact dollar value does it put on the market?", "money"),
         ("How many dollars did the fine come to?", "money"),
         ("What criticism does it make about how long the firm took to act?", None),  # the first question word asks
-        ("According to the notes, how many days of data are collected?", "number"),
+        ("According to the notes, how many days of data are collected?", "count"),
         ("The columnist who wrote the piece likes which club?", None),  # "who wrote" is a relative clause
         ("The reporter who covered the suits works for which outlet?", "source"),
         ("And who published it?", "source"),  # a follow-up's "who" asks
@@ -554,6 +554,13 @@ def test_how_many_needs_a_figure_that_counts_the_asked_noun(seeds_index):
     assert _selection(seeds_index, "How many harbor seals does the neural network recognise?").abstain
     counted = _selection(seeds_index, "How many nominations did the Azure partner award draw?")
     assert not counted.abstain and "3,900 nominations" in counted.chosen[0].sentence
+
+
+def test_a_pair_counts_for_how_many_but_is_no_amount(seeds_index):
+    # "Facing a pair of related lawsuits, Amazon and Microsoft …": two lawsuits, and no sum of damages.
+    counted = _selection(seeds_index, "How many lawsuits are Amazon and Microsoft facing over the Flickr photos?")
+    assert not counted.abstain and "pair of related lawsuits" in counted.chosen[0].sentence
+    assert _selection(seeds_index, "How much in damages do the Flickr photo lawsuits against Amazon and Microsoft seek?").abstain
 
 
 def test_the_word_that_names_the_focus_is_not_one_the_question_already_uses(seeds_index):

@@ -160,8 +160,9 @@ _ASKS_DATE = re.compile(
     r"\bon what date\b",
     re.IGNORECASE,
 )
+_ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(
-    r"\bhow\s+(?:many|much|large|big|long|often|far|accurate|tall|high|wide|deep|heavy|fast)\b|"
+    r"\bhow\s+(?:much|large|big|long|often|far|accurate|tall|high|wide|deep|heavy|fast)\b|"
     r"\bwhat\s+(?:number|amount|size|height|length|width|depth|weight|distance|speed|area|population)\b",  # shares and sums of money: `_ASKS_PERCENT`, `_ASKS_MONEY`
     re.IGNORECASE,
 )
@@ -211,13 +212,15 @@ _DATE = re.compile(
     r"December)\b",
     re.IGNORECASE,
 )
-_COUNT_NUMBERS = "one two three four five six seven eight nine ten".split()
+_COUNT_NUMBERS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
 _COUNT_WORDS = frozenset(_COUNT_NUMBERS)
 _DIGIT = re.compile(r"\d")
 # The question wants the amount to the unit ("what exact dollar value?", "precisely how many?").
 _ASKS_EXACT = re.compile(r"\b(?:exact|precise)(?:ly)?\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d[\d,.]*\d|\d")  # "2030", "2,000", "1.5", the 30 of "30-day"
 _QUANTITY = re.compile(r"\d|\b(?:hundred|thousand|million|billion|trillion|dozen|half|percent)s?\b", re.IGNORECASE)
+# "How many lawsuits?" is also answered by "a pair of lawsuits"; "how much in damages?" is not.
+_COUNT_NOUNS = re.compile(r"\b(?:pair|couple|trio)s?\b", re.IGNORECASE)
 # A calendar date or a clock's time is not an amount: "how many" is not answered by "2022-07-07",
 # "how long" not by "at 23:36 UTC" (nor by a recording's "(26:33)": that is `_ASKS_TIMESTAMP`'s).
 _CALENDAR = re.compile(
@@ -245,6 +248,7 @@ _KINDS = (
     ("percent", _ASKS_PERCENT),
     ("money", _ASKS_MONEY),
     ("age", _ASKS_AGE),
+    ("count", _ASKS_COUNT),
     ("number", _ASKS_NUMBER),
 )
 
@@ -262,7 +266,7 @@ _JOINING = frozenset("and but so then or also now".split())  # "and who publishe
 
 
 def answer_type(question: str) -> str | None:
-    """"author", "source", "timestamp", "link", "date", "percent", "money", "age", "number" or None (any
+    """"author", "source", "timestamp", "link", "date", "percent", "money", "age", "count" ("how many"), "number" or None (any
     sentence may answer)."""
     first = split_sentences(question)[0] if question.strip() else question
     first = _RELATIVE_WHO.sub(lambda m: m.group() if first[: m.start()].split()[-1].lower() in _JOINING else m.group(1) + "one", first)
@@ -286,7 +290,7 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
     about publishing (not "when will the council vote?", though the byline names the council).
     An amount asked for `exact`ly ("what exact dollar value?") is written in digits: "a
     multi-billion-dollar industry" says how big, not how much."""
-    if exact and kind in ("percent", "money", "number") and not _DIGIT.search(_CALENDAR.sub(" ", sentence)):
+    if exact and kind in ("percent", "money", "number", "count") and not _DIGIT.search(_CALENDAR.sub(" ", sentence)):
         return False
     if kind == "source":
         provider = hit.chunk.provider or ""
@@ -305,8 +309,9 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
         return bool(_MONEY.search(sentence))
     if kind == "age":
         return bool(_AGE.search(sentence))
-    if kind == "number":
-        return bool(_QUANTITY.search(_CALENDAR.sub(" ", sentence)))
+    if kind in ("number", "count"):
+        text = _CALENDAR.sub(" ", sentence)
+        return bool(_QUANTITY.search(text) or (kind == "count" and _COUNT_NOUNS.search(text)))
     return True
 
 
@@ -418,7 +423,7 @@ class Focus:
         if self.counted:
             words = [p for w in tokens(_CALENDAR.sub(" ", c.sentence)) for p in w.split("-")]  # "30-day" → 30 day
             return any(
-                self.stem in content_terms(w) and any(_QUANTITY.search(x) or x in _COUNT_WORDS for x in words[max(0, i - COUNT_WINDOW) : i])
+                self.stem in content_terms(w) and any(_QUANTITY.search(x) or _COUNT_NOUNS.search(x) or x in _COUNT_WORDS for x in words[max(0, i - COUNT_WINDOW) : i])
                 for i, w in enumerate(words)
             )
         if self.stem in c.nearby or self.stem in c.terms:
