@@ -23,8 +23,9 @@ from rag.types import Chunk, Document
 # of day it came out, the feed's scores, and a related article's link; 5: no title-only summary for a
 # plain file, and "Dr." or an initial ends no sentence; 6: a sentence may start with any capital ("Ça");
 # 7 (rag.corpus): no script, style or comment text, no code-fence language, no non-web link, and a
-# document whose date is no real date is kept (it was skipped)
-CHUNKER_VERSION = 7
+# document whose date is no real date is kept (it was skipped); 8: the outlet is also read from
+# `publisher`, `publication`, `outlet`, `site_name` or `source`
+CHUNKER_VERSION = 8
 
 
 @dataclass(frozen=True)

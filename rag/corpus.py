@@ -29,6 +29,7 @@ _FROM_LINE = re.compile(r"From:[ \t]*([^\n]+?)[ \t]*(?:<br\s*/?>)?[ \t]*(?:\n|$)
 # language name ("```python") would join the code as a word.
 _HIDDEN = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|^[ \t]*(?:```|~~~)[^\n]*$", re.IGNORECASE | re.DOTALL | re.MULTILINE)
 _URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_WEB_ADDRESS = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.)")
 _LINK_SCHEMES = ("http", "https", "ftp", "file")
 
 
@@ -120,7 +121,7 @@ def load_document(path: Path, root: Path | None = None) -> Document:
     url = _url(meta.get("webUrl") or meta.get("url") or meta.get("originalUrl") or meta.get("link"))
     if not url and video_id:
         url = f"https://www.youtube.com/watch?v={video_id}"
-    provider = _provider(meta.get("provider")) or ("YouTube" if video_id else None)
+    provider = next(filter(None, (_provider(meta.get(key)) for key in _PROVIDER_KEYS)), None) or ("YouTube" if video_id else None)
 
     return Document(
         doc_id=doc_id,
@@ -183,10 +184,15 @@ def _author(meta: dict, body: str) -> str | None:
     return clean_markdown(match.group(1)) or None
 
 
+# Who put the piece out, by the names front matter gives it ("publisher: Velmont Daily").
+_PROVIDER_KEYS = ("provider", "publisher", "publication", "outlet", "site_name", "source")
+
+
 def _provider(value) -> str | None:
     if isinstance(value, dict):
         return _text(value.get("name") or value.get("domain")) or None
-    return _text(value) or None
+    text = _text(value)
+    return text if text and not _WEB_ADDRESS.match(text) else None  # "source: https://…" is a link, not a name
 
 
 def _topics(value) -> tuple[str, ...]:

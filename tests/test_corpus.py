@@ -50,6 +50,16 @@ def test_the_author_comes_from_front_matter_or_a_from_line(tmp_path):
     assert authors == {"field": "Kate Crawford", "list": "Ann Lee, Bo Chan", "line": "The Channel", "none": None}
 
 
+def test_the_outlet_is_read_by_the_names_front_matter_gives_it(tmp_path):
+    (tmp_path / "publisher.md").write_text("---\ntitle: A\npublisher: Velmont Daily\n---\nText.\n", encoding="utf-8")
+    (tmp_path / "both.md").write_text("---\ntitle: B\nprovider: Wire One\npublisher: Other\n---\nText.\n", encoding="utf-8")
+    (tmp_path / "site.md").write_text("---\ntitle: C\nsite_name: Harbour News\n---\nText.\n", encoding="utf-8")
+    (tmp_path / "link.md").write_text("---\ntitle: D\nsource: https://example.org/story\n---\nText.\n", encoding="utf-8")
+    (tmp_path / "colon.md").write_text("---\ntitle: E\nsource: 'Reuters: World'\n---\nText.\n", encoding="utf-8")
+    providers = {d.doc_id: d.provider for d in load_corpus(tmp_path).documents}
+    assert providers == {"publisher": "Velmont Daily", "both": "Wire One", "site": "Harbour News", "link": None, "colon": "Reuters: World"}
+
+
 def test_the_time_of_day_and_the_feeds_scores_are_read_when_given(tmp_path):
     (tmp_path / "utc.md").write_text(
         "---\ntitle: A\npublishedDateTime: 2021-08-23T14:30:00Z\nquality: 69\nheat: 79\n"
