@@ -98,6 +98,11 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("Who is the video on emotion AI from?", "author"),
         ("Whose films does the writer like?", None),
         ("Who published the video?", "source"),
+        ("Who ran the story on the moratorium?", "source"),
+        ("Who reported it?", "source"),
+        ("Who carried out the survey of the glacier?", None),  # carrying out work is no outlet's
+        ("Who ran the marathon fastest?", None),
+        ("Who reported that the stock had fallen?", None),  # a finding, not a piece
         ("Who wrote the Computerworld article?", "author"),  # a writer, not the outlet
         ("Who is the author of the piece on seals?", "author"),
         ("Which journalist covered the moratorium?", "author"),
@@ -222,6 +227,30 @@ def test_who_wrote_a_piece_is_answered_by_its_writer_never_its_outlet(real_embed
     answer = assistant.ask("Who wrote the article about mood-reading snack machines?")
     assert "Priya Raman" in answer.text and "Daily Ledger" not in answer.text
     assert answer.citations[0].chunk.doc_id == "010_vending"
+
+
+def test_a_spelled_count_an_outlet_under_another_field_name_and_who_did_the_work(real_embedder, tmp_path):
+    """"Only three copies survive" answers how many; `publisher:` names the outlet; "who carried
+    out the survey?" asks for the surveyor, not an outlet."""
+    from rag.assistant import Assistant
+    from rag.index import Index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "stamp.md").write_text(
+        "---\ntitle: A rare stamp is sold\npublisher: Harbour Philatelic Weekly\ndate: 2024-03-02\n---\n"
+        "The Blue Gannet, a stamp printed in 1871, sold at auction on Friday. Most of the sheet was lost in a fire, "
+        "and only three copies are known to survive.\n\nThe first catalogue of the colony's stamps was compiled in 1902 "
+        "by the collector Edwin Marlowe, who listed every printing.\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(Index.build(corpus, tmp_path / "index", real_embedder))
+    copies = assistant.ask("How many copies of the Blue Gannet stamp still exist?")
+    assert "three copies" in copies.text and not copies.abstained
+    outlet = assistant.ask("Which publication reported the sale of the Blue Gannet stamp?")
+    assert "Harbour Philatelic Weekly" in outlet.text
+    compiler = assistant.ask("Who carried out the first catalogue of the colony's stamps?")
+    assert "Edwin Marlowe" in compiler.text
 
 
 def test_a_corpus_of_other_things_gets_years_and_measures_answered(real_embedder, tmp_path):

@@ -102,11 +102,19 @@ FRAMING = frozenset(
 )
 
 # Answer-type cues: what kind of thing the question's wording asks for.
+# What an outlet runs, carries or puts out: "who ran the story?" asks for one, "who ran the
+# marathon?", "who carried out the survey?" or "who reported that stocks fell?" do not.
+_PIECE = (
+    r"(?:it|this|them|that(?=\s*[?.!,]|\s*$)|(?:the|a|an|this|that|its|their)\s+(?:[\w'’-]+\s+){0,3}?"
+    r"(?:story|stories|article|articles|piece|pieces|report|reports|news|item|announcement|release|releases|"
+    r"interview|column|feature|op-ed|post|video|clip|coverage|headline)|news|stories)\b(?!\s+that\b)"
+)
 _ASKS_SOURCE = re.compile(
     r"\b(?:which|what)\s+(?:[\w'’]+\s+)?(?:outlet|publication|site|website|magazine|newspaper|paper|publisher|"
     r"news\s*\w*|media|journal|blog|wire(?:\s+service)?|newswire)\b|"
-    r"\bwho\s+(?:published|reported|wrote|ran|put out|covered|carried|posted|released|issued|broke|distributed|"
-    r"syndicated)\b|\b(?:which|what)\s+(?:\w+\s+)?(?:service|platform)\b[^?]*\b(?:distribut|syndicat|publish)\w*|"
+    r"\bwho\s+(?:published|wrote|syndicated|reported\s+(?:on|about))\b|"
+    r"\bwho\s+(?:reported|ran|put out|covered|carried|posted|released|issued|broke|distributed)\s+" + _PIECE + r"|"
+    r"\b(?:which|what)\s+(?:\w+\s+)?(?:service|platform)\b[^?]*\b(?:distribut|syndicat|publish)\w*|"
     r"\bwhere\s+(?:was|were|did|is)\b.*\b(?:published|reported|covered|appear)",
     re.IGNORECASE,
 )
@@ -311,7 +319,8 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
         return bool(_AGE.search(sentence))
     if kind in ("number", "count"):
         text = _CALENDAR.sub(" ", sentence)
-        return bool(_QUANTITY.search(text) or (kind == "count" and _COUNT_NOUNS.search(text)))
+        spelled = set(tokens(text.lower())) & _COUNT_WORDS - {"one"}  # "only three copies survive"; "one of them" counts nothing
+        return bool(_QUANTITY.search(text) or spelled or (kind == "count" and _COUNT_NOUNS.search(text)))
     return True
 
 
