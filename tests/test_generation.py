@@ -115,8 +115,14 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("The reporter who covered the suits works for which outlet?", "source"),
         ("And who published it?", "source"),  # a follow-up's "who" asks
         ("When was the lighthouse built?", "date"),
-        ("How tall is the lighthouse?", "number"),
-        ("What height does the tower reach?", "number"),
+        ("How tall is the lighthouse?", "length"),
+        ("What height does the tower reach?", "length"),
+        ("How long is the glacier?", "duration"),  # a length or a time: either unit answers
+        ("How heavy is the bell?", "weight"),
+        ("How much does the bell weigh?", "weight"),
+        ("How fast can the ferry go?", "speed"),
+        ("In what year was the satellite launched?", "year"),
+        ("How much data did they gather?", "number"),
         ("How old was the skier when the avalanche caught him?", "age"),
         ("At what age did she retire?", "age"),
     ],

@@ -105,9 +105,9 @@ FRAMING = frozenset(
 # What an outlet runs, carries or puts out: "who ran the story?" asks for one, "who ran the
 # marathon?", "who carried out the survey?" or "who reported that stocks fell?" do not.
 _PIECE = (
-    r"(?:it|this|them|that(?=\s*[?.!,]|\s*$)|(?:the|a|an|this|that|its|their)\s+(?:[\w'’-]+\s+){0,3}?"
+    r"(?:it|this|them|that(?=\s*[?.!,]|\s*$)|(?:[\w'’-]+\s+){0,4}?"
     r"(?:story|stories|article|articles|piece|pieces|report|reports|news|item|announcement|release|releases|"
-    r"interview|column|feature|op-ed|post|video|clip|coverage|headline)|news|stories)\b(?!\s+that\b)"
+    r"interview|column|feature|op-ed|post|video|clip|coverage|headline))\b(?!\s+that\b)"
 )
 _ASKS_SOURCE = re.compile(
     r"\b(?:which|what)\s+(?:[\w'’]+\s+)?(?:outlet|publication|site|website|magazine|newspaper|paper|publisher|"
@@ -159,15 +159,27 @@ _AUTHOR_TERMS = frozenset(content_terms(f"{_CREATOR_WORDS} whose content show"))
 # The words that ask for an answer type, not about the topic: no passage need contain them.
 # "How tall is the lighthouse?" asks for a height: a passage may say "stands 41 metres" without "tall".
 _MEASURE_TERMS = frozenset(content_terms("tall high wide deep heavy fast far long old big large often"))
+_DIMENSION_TERMS = frozenset(content_terms("height length width depth distance thickness weight mass weigh speed"))
 _ASKING_TERMS = {
     "timestamp": _MOMENT_TERMS, "link": _LINK_TERMS, "author": _AUTHOR_TERMS, "number": _MEASURE_TERMS,
-    "age": frozenset(content_terms("old age")),
+    "age": frozenset(content_terms("old age")), "year": frozenset(content_terms("year")),
+    **dict.fromkeys(("length", "weight", "speed", "duration"), _MEASURE_TERMS | _DIMENSION_TERMS),
 }
 _ASKS_DATE = re.compile(
     r"^\W*(?:and\s+)?(?:when|since when)\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow long ago\b|"
     r"\bon what date\b",
     re.IGNORECASE,
 )
+_ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b", re.IGNORECASE)  # "22 November" gives no year
+# A measure is answered by a figure in a unit of its dimension: "how tall is the dam?" by "142
+# metres", not by "five-yearly" or "96 beds". "How long" is a length or a time.
+_ASKS_LENGTH = re.compile(
+    r"\bhow\s+(?:tall|high|wide|deep|far|thick)\b|\bwhat\s+(?:is\s+(?:the|its)\s+)?(?:height|length|width|depth|distance|thickness)\b",
+    re.IGNORECASE,
+)
+_ASKS_WEIGHT = re.compile(r"\bhow\s+heavy\b|\bwhat\s+(?:is\s+(?:the|its)\s+)?(?:weight|mass)\b|\bweigh(?:s|ed)?\b", re.IGNORECASE)
+_ASKS_SPEED = re.compile(r"\bhow\s+fast\b|\bwhat\s+(?:is\s+(?:the|its)\s+)?(?:top\s+)?speed\b", re.IGNORECASE)
+_ASKS_DURATION = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
 _ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(
     r"\bhow\s+(?:much|large|big|long|often|far|accurate|tall|high|wide|deep|heavy|fast)\b|"
@@ -215,6 +227,7 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 # A year from 1000 to 2099 (a lighthouse "built in 1764", not only this century's news) or a month.
+_YEAR = re.compile(r"\b(?:1[0-9]|20)\d\d\b")
 _DATE = re.compile(
     r"\b(?:1[0-9]|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December)\b",
@@ -227,13 +240,27 @@ _DIGIT = re.compile(r"\d")
 _ASKS_EXACT = re.compile(r"\b(?:exact|precise)(?:ly)?\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d[\d,.]*\d|\d")  # "2030", "2,000", "1.5", the 30 of "30-day"
 _QUANTITY = re.compile(r"\d|\b(?:hundred|thousand|million|billion|trillion|dozen|half|percent)s?\b", re.IGNORECASE)
+_AMOUNT = r"(?:\d[\d,.]*|" + "|".join(_COUNT_NUMBERS[1:]) + r"|a|an|one|half|several|a\s+few)(?:\s+(?:hundred|thousand|million|billion))?"
+_LENGTHS = (
+    r"(?:kilo|centi|milli)?met(?:re|er)s?|k?m|cm|mm|ft|feet|foot|inch(?:es)?|miles?|yards?|"
+    r"storeys?|stories|floors"  # a building's height in floors
+)
+_TIMES = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies)|nights?|mins?|hrs?|secs?"
+_WEIGHTS = r"(?:kilo)?grams?|kg|tonnes?|tons?|lbs?|pounds?|ounces?|oz|kilos?"
+_SPEEDS = r"km/h|kph|mph|knots?|m/s|(?:kilomet(?:re|er)s?|miles?|met(?:re|er)s?)\s+(?:an|per|a)\s+(?:hour|second)"
+_UNITS = {
+    kind: re.compile(_AMOUNT + r"\s*-?\s*(?:" + units + r")\b", re.IGNORECASE)
+    for kind, units in (("length", _LENGTHS), ("weight", _WEIGHTS), ("speed", _SPEEDS), ("duration", f"{_TIMES}|{_LENGTHS}"))
+}
+_SINCE_YEAR = re.compile(r"\bsince\s+(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+)?(?:1[0-9]|20)\d\d\b", re.IGNORECASE)
 # "How many lawsuits?" is also answered by "a pair of lawsuits"; "how much in damages?" is not.
 _COUNT_NOUNS = re.compile(r"\b(?:pair|couple|trio)s?\b", re.IGNORECASE)
 # A calendar date or a clock's time is not an amount: "how many" is not answered by "2022-07-07",
 # "how long" not by "at 23:36 UTC" (nor by a recording's "(26:33)": that is `_ASKS_TIMESTAMP`'s).
 _CALENDAR = re.compile(
     r"\b\d{1,2}:\d\d(?::\d\d)?\b|\b\d{4}-\d\d(?:-\d\d)?\b|\b(?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)\s+\d{1,2}\b|\b(?:1[0-9]|20)\d\d\b",
+    r"November|December)\s+\d{1,2}\b|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\b|\b(?:1[0-9]|20)\d\d\b",
     re.IGNORECASE,
 )
 # The question asks about the publishing of a piece (who ran it, when it came out), the one relation
@@ -252,11 +279,16 @@ _KINDS = (
     ("source", _ASKS_SOURCE),
     ("timestamp", _ASKS_TIMESTAMP),
     ("link", _ASKS_LINK),
+    ("year", _ASKS_YEAR),
     ("date", _ASKS_DATE),
     ("percent", _ASKS_PERCENT),
     ("money", _ASKS_MONEY),
     ("age", _ASKS_AGE),
     ("count", _ASKS_COUNT),
+    ("length", _ASKS_LENGTH),
+    ("weight", _ASKS_WEIGHT),
+    ("speed", _ASKS_SPEED),
+    ("duration", _ASKS_DURATION),
     ("number", _ASKS_NUMBER),
 )
 
@@ -274,7 +306,8 @@ _JOINING = frozenset("and but so then or also now".split())  # "and who publishe
 
 
 def answer_type(question: str) -> str | None:
-    """"author", "source", "timestamp", "link", "date", "percent", "money", "age", "count" ("how many"), "number" or None (any
+    """"author", "source", "timestamp", "link", "year", "date", "percent", "money", "age", "count"
+    ("how many"), a measure ("length", "weight", "speed", "duration"), "number", or None (any
     sentence may answer)."""
     first = split_sentences(question)[0] if question.strip() else question
     first = _RELATIVE_WHO.sub(lambda m: m.group() if first[: m.start()].split()[-1].lower() in _JOINING else m.group(1) + "one", first)
@@ -298,7 +331,7 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
     about publishing (not "when will the council vote?", though the byline names the council).
     An amount asked for `exact`ly ("what exact dollar value?") is written in digits: "a
     multi-billion-dollar industry" says how big, not how much."""
-    if exact and kind in ("percent", "money", "number", "count") and not _DIGIT.search(_CALENDAR.sub(" ", sentence)):
+    if exact and kind in ("percent", "money", "number", "count", *_UNITS) and not _DIGIT.search(_CALENDAR.sub(" ", sentence)):
         return False
     if kind == "source":
         provider = hit.chunk.provider or ""
@@ -309,8 +342,12 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
         return is_link_line(sentence, hit.chunk)
     if kind == "author":
         return sentence.startswith(author_prefix(hit.chunk.title)) or bool(_WRITER.search(sentence))
-    if kind == "date":
-        return bool(_DATE.search(sentence)) and (about_publication or not is_byline(sentence, hit.chunk))
+    if kind in ("date", "year"):
+        written = (_YEAR if kind == "year" else _DATE).search(sentence)
+        return bool(written) and (about_publication or not is_byline(sentence, hit.chunk))
+    if kind in _UNITS:
+        since = kind == "duration" and _SINCE_YEAR.search(sentence)  # "how long has she led it?" → "since 2015"
+        return bool(since or _UNITS[kind].search(_CALENDAR.sub(" ", sentence)))
     if kind == "percent":
         return bool(_PERCENT.search(sentence))
     if kind == "money":
