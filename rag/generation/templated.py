@@ -183,7 +183,7 @@ _ASKS_DURATION = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
 _ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(
     r"\bhow\s+(?:much|large|big|long|often|far|accurate|tall|high|wide|deep|heavy|fast)\b|"
-    r"\bwhat\s+(?:number|amount|size|height|length|width|depth|weight|distance|speed|area|population)\b",  # shares and sums of money: `_ASKS_PERCENT`, `_ASKS_MONEY`
+    r"\bwhat\s+(?:(?:is|was|are|were)\s+(?:the|its|their)\s+(?:\w+\s+)?(?=\w+\s+of\b))?(?:number|amount|size|area|population|total|quantity)\b",  # shares and sums of money: `_ASKS_PERCENT`, `_ASKS_MONEY`
     re.IGNORECASE,
 )
 # "How old was she?" is answered by an age ("41 years old", "aged 19", "the 19-year-old"), "how old
