@@ -259,6 +259,29 @@ def test_a_spelled_count_an_outlet_under_another_field_name_and_who_did_the_work
     assert "Edwin Marlowe" in compiler.text
 
 
+def test_a_byline_answers_which_outlet_covered_what_its_document_says(real_embedder, tmp_path):
+    """The headline shares no word with the question; the piece's body says what it is about."""
+    from rag.assistant import Assistant
+    from rag.index import Index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "trail.md").write_text(
+        "---\ntitle: Fernpath 2 arrives with offline maps\nprovider: Upland Software Review\ndate: 2024-05-02\n---\n"
+        "The hiking application Fernpath shipped its second major edition on Tuesday, after a year of work by "
+        "its volunteer developers. Walkers can now download topographic sheets before a trip.\n",
+        encoding="utf-8",
+    )
+    (corpus / "bakery.md").write_text(
+        "---\ntitle: A bakery doubles its ovens\nprovider: Market Street Gazette\n---\nThe Kell bakery bought two ovens.\n",
+        encoding="utf-8",
+    )
+    answer = Assistant(Index.build(corpus, tmp_path / "index", real_embedder)).ask(
+        "Which publication covered the launch of the hiking app's second edition?"
+    )
+    assert "Upland Software Review" in answer.text and answer.citations[0].chunk.doc_id == "trail"
+
+
 def test_a_corpus_of_other_things_gets_years_and_measures_answered(real_embedder, tmp_path):
     """Nothing here is news about emotion AI: a year of the 1700s is a date, "how tall" asks for a
     measure that the passage writes as "stands 41 metres" (no "tall"), and another document that

@@ -660,6 +660,11 @@ class TemplatedGenerator:
                 chosen.append(after)
         chosen.sort(key=lambda c: (c.n, c.position))  # in the passages' own order: it reads as written
         covered = set().union(*(c.terms for c in chosen))
+        if kind == "source" and best.byline:
+            # "Which publication covered the launch of the app's fourth version?": a byline
+            # answers for its whole document, whose retrieved passages say what the piece is about.
+            doc = hits[best.n - 1].chunk.doc_id
+            covered |= set().union(*(content_terms(h.chunk.text) for h in hits if h.chunk.doc_id == doc))
         coverage = _weighted_share(covered & q_terms, q_terms, self.weights(q_terms))
         own = content_terms((split_sentences(question) or [""])[0])
         own_coverage = _weighted_share(covered & own, own, self.weights(own)) if own else 0.0
