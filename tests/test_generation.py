@@ -282,6 +282,23 @@ def test_a_byline_answers_which_outlet_covered_what_its_document_says(real_embed
     assert "Upland Software Review" in answer.text and answer.citations[0].chunk.doc_id == "trail"
 
 
+def test_why_is_answered_by_the_sentence_that_gives_a_cause(real_embedder, tmp_path):
+    """The opening sentence shares most of the question's words; the reason is the next one."""
+    from rag.assistant import Assistant
+    from rag.index import Index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ferry.md").write_text(
+        "# Ostra ferry fares go up\n\nPassengers on the Ostra ferry will pay higher fares from 1 May, Ostra Lines "
+        "announced on Monday. The operator says the rise is needed to pay for two new engines. A single crossing "
+        "will cost 9 euros, and the ferry sails every hour.\n\nThe harbour master, Lena Brix, welcomed the new timetable.\n",
+        encoding="utf-8",
+    )
+    answer = Assistant(Index.build(corpus, tmp_path / "index", real_embedder)).ask("Why is Ostra Lines raising ferry fares?")
+    assert "two new engines" in answer.text
+
+
 def test_a_corpus_of_other_things_gets_years_and_measures_answered(real_embedder, tmp_path):
     """Nothing here is news about emotion AI: a year of the 1700s is a date, "how tall" asks for a
     measure that the passage writes as "stands 41 metres" (no "tall"), and another document that
@@ -591,6 +608,9 @@ def test_templated_answers_when_a_piece_came_out_from_its_byline(seeds_index):
         ("Which company won Microsoft's award?", ["company"]),  # "won": a verb, so "Microsoft's" is not the owner asked for
         ("In what ways can it hurt people?", []),
         ("How many were there?", []),
+        ("What held up the opening of the wing?", []),  # a verb with its particle, no noun
+        ("What caused the delay?", []),
+        ("What red flags did the audit raise?", ["red", "flags"]),
         ("Why is it hard?", []),
         ("What is the surname of the writer?", ["surname"]),  # "what is the <noun known by a name> of"
         ("What was the city of the dateline?", ["city"]),

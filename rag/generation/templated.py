@@ -170,6 +170,18 @@ _ASKS_DATE = re.compile(
     r"\bon what date\b",
     re.IGNORECASE,
 )
+# "Why …?" is answered by a sentence that gives a cause, when one near the top does: it ranks
+# higher, but one without a cue still answers (reasons are often stated with none).
+_ASKS_REASON = re.compile(
+    r"^\W*(?:and\s+)?why\b|\bfor\s+what\s+reasons?\b|\bhow\s+come\b|"
+    r"\bwhat\s+(?:caused|causes|held\s+up|holds\s+up|delayed|led\s+to|leads\s+to|prompted|forced|drove|explains)\b",
+    re.IGNORECASE,
+)
+_CAUSE = re.compile(
+    r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|caused\s+by|reasons?|needed\s+to|in\s+order\s+to|"
+    r"so\s+that|blamed|result\s+of|thanks\s+to|prompted|forced)\b",
+    re.IGNORECASE,
+)
 _ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b", re.IGNORECASE)  # "22 November" gives no year
 # A measure is answered by a figure in a unit of its dimension: "how tall is the dam?" by "142
 # metres", not by "five-yearly" or "96 beds". "How long" is a length or a time.
@@ -850,6 +862,7 @@ class TemplatedGenerator:
         focus = focus_term(question)
         about_publication = bool(_ASKS_PUBLICATION.search((split_sentences(question) or [""])[0]))
         exact = bool(_ASKS_EXACT.search(question))
+        reason = bool(_ASKS_REASON.search((split_sentences(question) or [""])[0]))
         rows = []  # (rank, position, hit, sentence, own terms, terms around it)
         # "What does the EurekAlert! release say …?": only that outlet's passages can answer
         # (a question about the outlet itself, "which outlet besides …", is not so limited).
@@ -893,6 +906,7 @@ class TemplatedGenerator:
                 W_SEMANTIC * semantic + W_CONTEXT * context + W_COVERAGE * coverage
                 + (W_TYPE if kind and typed else 0.0)
                 + (W_FOCUS if focus and focus in content_terms(sentence) else 0.0)
+                + (W_TYPE if reason and _CAUSE.search(sentence) else 0.0)
             )
             own = frozenset(content_terms(sentence) | around)
             byline = is_byline(sentence, hit.chunk)
@@ -1108,6 +1122,7 @@ _IRREGULAR_PAST = frozenset(
     "won made wrote ran took gave found built led paid sold began brought bought held sent kept left lost met "
     "saw spent chose drew grew knew became came went put set shut hit cut read heard taught caught fought".split()
 )
+_PARTICLES = frozenset("up out off down back over away".split())  # "held up", "set off": a verb with its particle
 # Adverbs that may follow "what" ("what still remains", "what else", "what exactly"): no noun.
 _ADVERBS = frozenset("still else exactly really actually already also just then now ever precisely".split())
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -1129,6 +1144,8 @@ def focus_phrase(question: str) -> list[str]:
                 if x in STOPWORDS or x in _LIGHT_NOUNS or x in _ADVERBS:
                     break
                 nxt = rest[j + 1] if j + 1 < len(rest) else ""
+                if not phrase and (x.endswith("ed") or x in _IRREGULAR_PAST) and (nxt in _DETERMINERS or nxt in _PARTICLES):
+                    return []  # "what held up the opening?", "what caused the delay?": a verb, no noun asked about
                 if phrase and (x.endswith("ed") or x in _IRREGULAR_PAST or nxt in _DETERMINERS or (nxt in STOPWORDS and nxt not in _AUXILIARIES | _VERBS)):
                     break  # a verb: the phrase ended before it
                 owner = _POSSESSIVE.sub("", x)
