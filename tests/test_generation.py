@@ -299,6 +299,22 @@ def test_why_is_answered_by_the_sentence_that_gives_a_cause(real_embedder, tmp_p
     assert "two new engines" in answer.text
 
 
+def test_who_is_answered_by_a_sentence_that_names_someone(real_embedder, tmp_path):
+    from rag.assistant import Assistant
+    from rag.index import Index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "harbour.md").write_text(
+        "# The Kell harbour board\n\nThe Kell harbour board met on Monday to discuss the new pier. The harbour has "
+        "two piers and a slipway.\n\nThe ferry to Ostra is run by Brannock Lines, which bought it in 2019.\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(Index.build(corpus, tmp_path / "index", real_embedder))
+    assert assistant.ask("Who chairs the Kell harbour board?").abstained
+    assert "Brannock Lines" in assistant.ask("Who runs the ferry to Ostra?").text
+
+
 def test_a_corpus_of_other_things_gets_years_and_measures_answered(real_embedder, tmp_path):
     """Nothing here is news about emotion AI: a year of the 1700s is a date, "how tall" asks for a
     measure that the passage writes as "stands 41 metres" (no "tall"), and another document that
