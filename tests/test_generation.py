@@ -235,22 +235,30 @@ def test_who_wrote_a_piece_is_answered_by_its_writer_never_its_outlet(real_embed
     assert answer.citations[0].chunk.doc_id == "010_vending"
 
 
-def test_a_spelled_count_an_outlet_under_another_field_name_and_who_did_the_work(real_embedder, tmp_path):
-    """"Only three copies survive" answers how many; `publisher:` names the outlet; "who carried
-    out the survey?" asks for the surveyor, not an outlet."""
+def _assistant_over(files: dict[str, str], embedder, tmp_path):
+    """An assistant over a small corpus of `files` (name → text), indexed with the real model."""
     from rag.assistant import Assistant
     from rag.index import Index
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "stamp.md").write_text(
-        "---\ntitle: A rare stamp is sold\npublisher: Harbour Philatelic Weekly\ndate: 2024-03-02\n---\n"
-        "The Blue Gannet, a stamp printed in 1871, sold at auction on Friday. Most of the sheet was lost in a fire, "
-        "and only three copies are known to survive.\n\nThe first catalogue of the colony's stamps was compiled in 1902 "
-        "by the collector Edwin Marlowe, who listed every printing.\n",
-        encoding="utf-8",
-    )
-    assistant = Assistant(Index.build(corpus, tmp_path / "index", real_embedder))
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    return Assistant(Index.build(corpus, tmp_path / "index", embedder))
+
+
+def test_a_spelled_count_an_outlet_under_another_field_name_and_who_did_the_work(real_embedder, tmp_path):
+    """"Only three copies survive" answers how many; `publisher:` names the outlet; "who carried
+    out the survey?" asks for the surveyor, not an outlet."""
+    files = {
+        "stamp.md": (
+            "---\ntitle: A rare stamp is sold\npublisher: Harbour Philatelic Weekly\ndate: 2024-03-02\n---\n"
+            "The Blue Gannet, a stamp printed in 1871, sold at auction on Friday. Most of the sheet was lost in a fire, "
+            "and only three copies are known to survive.\n\nThe first catalogue of the colony's stamps was compiled in 1902 "
+            "by the collector Edwin Marlowe, who listed every printing.\n"
+        ),
+    }
+    assistant = _assistant_over(files, real_embedder, tmp_path)
     copies = assistant.ask("How many copies of the Blue Gannet stamp still exist?")
     assert "three copies" in copies.text and not copies.abstained
     outlet = assistant.ask("Which publication reported the sale of the Blue Gannet stamp?")
@@ -261,22 +269,17 @@ def test_a_spelled_count_an_outlet_under_another_field_name_and_who_did_the_work
 
 def test_a_byline_answers_which_outlet_covered_what_its_document_says(real_embedder, tmp_path):
     """The headline shares no word with the question; the piece's body says what it is about."""
-    from rag.assistant import Assistant
-    from rag.index import Index
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "trail.md").write_text(
-        "---\ntitle: Fernpath 2 arrives with offline maps\nprovider: Upland Software Review\ndate: 2024-05-02\n---\n"
-        "The hiking application Fernpath shipped its second major edition on Tuesday, after a year of work by "
-        "its volunteer developers. Walkers can now download topographic sheets before a trip.\n",
-        encoding="utf-8",
-    )
-    (corpus / "bakery.md").write_text(
-        "---\ntitle: A bakery doubles its ovens\nprovider: Market Street Gazette\n---\nThe Kell bakery bought two ovens.\n",
-        encoding="utf-8",
-    )
-    answer = Assistant(Index.build(corpus, tmp_path / "index", real_embedder)).ask(
+    files = {
+        "trail.md": (
+            "---\ntitle: Fernpath 2 arrives with offline maps\nprovider: Upland Software Review\ndate: 2024-05-02\n---\n"
+            "The hiking application Fernpath shipped its second major edition on Tuesday, after a year of work by "
+            "its volunteer developers. Walkers can now download topographic sheets before a trip.\n"
+        ),
+        "bakery.md": (
+            "---\ntitle: A bakery doubles its ovens\nprovider: Market Street Gazette\n---\nThe Kell bakery bought two ovens.\n"
+        ),
+    }
+    answer = _assistant_over(files, real_embedder, tmp_path).ask(
         "Which publication covered the launch of the hiking app's second edition?"
     )
     assert "Upland Software Review" in answer.text and answer.citations[0].chunk.doc_id == "trail"
@@ -284,33 +287,25 @@ def test_a_byline_answers_which_outlet_covered_what_its_document_says(real_embed
 
 def test_why_is_answered_by_the_sentence_that_gives_a_cause(real_embedder, tmp_path):
     """The opening sentence shares most of the question's words; the reason is the next one."""
-    from rag.assistant import Assistant
-    from rag.index import Index
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "ferry.md").write_text(
-        "# Ostra ferry fares go up\n\nPassengers on the Ostra ferry will pay higher fares from 1 May, Ostra Lines "
-        "announced on Monday. The operator says the rise is needed to pay for two new engines. A single crossing "
-        "will cost 9 euros, and the ferry sails every hour.\n\nThe harbour master, Lena Brix, welcomed the new timetable.\n",
-        encoding="utf-8",
-    )
-    answer = Assistant(Index.build(corpus, tmp_path / "index", real_embedder)).ask("Why is Ostra Lines raising ferry fares?")
+    files = {
+        "ferry.md": (
+            "# Ostra ferry fares go up\n\nPassengers on the Ostra ferry will pay higher fares from 1 May, Ostra Lines "
+            "announced on Monday. The operator says the rise is needed to pay for two new engines. A single crossing "
+            "will cost 9 euros, and the ferry sails every hour.\n\nThe harbour master, Lena Brix, welcomed the new timetable.\n"
+        ),
+    }
+    answer = _assistant_over(files, real_embedder, tmp_path).ask("Why is Ostra Lines raising ferry fares?")
     assert "two new engines" in answer.text
 
 
 def test_who_is_answered_by_a_sentence_that_names_someone(real_embedder, tmp_path):
-    from rag.assistant import Assistant
-    from rag.index import Index
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "harbour.md").write_text(
-        "# The Kell harbour board\n\nThe Kell harbour board met on Monday to discuss the new pier. The harbour has "
-        "two piers and a slipway.\n\nThe ferry to Ostra is run by Brannock Lines, which bought it in 2019.\n",
-        encoding="utf-8",
-    )
-    assistant = Assistant(Index.build(corpus, tmp_path / "index", real_embedder))
+    files = {
+        "harbour.md": (
+            "# The Kell harbour board\n\nThe Kell harbour board met on Monday to discuss the new pier. The harbour has "
+            "two piers and a slipway.\n\nThe ferry to Ostra is run by Brannock Lines, which bought it in 2019.\n"
+        ),
+    }
+    assistant = _assistant_over(files, real_embedder, tmp_path)
     assert assistant.ask("Who chairs the Kell harbour board?").abstained
     assert "Brannock Lines" in assistant.ask("Who runs the ferry to Ostra?").text
 
