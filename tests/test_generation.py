@@ -310,6 +310,19 @@ def test_who_is_answered_by_a_sentence_that_names_someone(real_embedder, tmp_pat
     assert "Brannock Lines" in assistant.ask("Who runs the ferry to Ostra?").text
 
 
+def test_a_who_answer_that_says_he_or_she_brings_the_sentence_that_names_them(real_embedder, tmp_path):
+    files = {
+        "medal.md": (
+            "# The Kell Medal\n\nThe Kell Medal is a prize for geology. The 2021 medal went to Dr. Anna Voss, a "
+            "geologist at the University of Lund, for her maps of the Tarn faults. She received it at a ceremony in "
+            "Oslo on 3 May.\n"
+        ),
+    }
+    # The sentence that answers says "she"; the one before it names her.
+    answer = _assistant_over(files, real_embedder, tmp_path).ask("Who received the Kell Medal at the ceremony in Oslo?")
+    assert "Anna Voss" in answer.text
+
+
 def test_a_corpus_of_other_things_gets_years_and_measures_answered(real_embedder, tmp_path):
     """Nothing here is news about emotion AI: a year of the 1700s is a date, "how tall" asks for a
     measure that the passage writes as "stands 41 metres" (no "tall"), and another document that

@@ -456,6 +456,8 @@ _MONTHS = {m: i for i, m in enumerate("january february march april may june jul
 # A month or a day of the week is written capitalized but names nothing asked for.
 _CALENDAR_NAMES = frozenset([*_MONTHS, *"monday tuesday wednesday thursday friday saturday sunday".split()])
 _NAME_PUNCTUATION = "“”\"'‘’()[],.;:!?"  # stripped from a word to leave the name it writes
+_ASKS_WHO = re.compile(r"\W*(?:and\s+)?(?:who|whom)\b", re.IGNORECASE)
+_OPENS_WITH_PRONOUN = re.compile(r"\W*(?:he|she|they|his|her|their|him|them)\b", re.IGNORECASE)  # someone named before
 _YES_NO = re.compile(r"\W*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would)\b", re.IGNORECASE)
 _QUESTION = min(content_terms("question"))  # "what question does the piece ask?": a sentence that asks one
 
@@ -632,13 +634,20 @@ class TemplatedGenerator:
                 ) if focus.asks_name else None
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
+        antecedent = None
+        if _ASKS_WHO.match(question) and _OPENS_WITH_PRONOUN.match(best.sentence):
+            # "Who received the medal?" → "He received it at a ceremony in Bergen": who "he" is,
+            # the sentence before says ("The 2023 medal went to Dr. Tomasz Wierzbicki"); it joins
+            # the answer, and the evidence stays what the answer sentence earned. (For any
+            # question it joined lines that name no one: a writer's bio before "They found …".)
+            antecedent = next((c for c in candidates if c.n == best.n and c.position == best.position - 1), None)
         if kind is None and focus is None and _ASKS_AGENT.search((split_sentences(question) or [""])[0]):
             # "Who developed / filed / chairs …?" is answered by naming who: a sentence that names
             # no one the question does not ("A neural network, trained on photos of seals, …";
             # "Kestrelmoor has two runways" for who chairs its board) says what was done, not by
             # whom. (It costs the rare answer that is a group, "who loses? all residents":
             # eval/answers.md, round 13.)
-            if not writes_a_name(best, self.names, frozenset(content_terms(question))):
+            if not any(writes_a_name(c, self.names, frozenset(content_terms(question))) for c in (best, antecedent) if c):
                 return Selection((), 0.0, 0.0, kind, False)
         chosen = [best]
         if focus is not None and not focus.counted:
@@ -709,6 +718,8 @@ class TemplatedGenerator:
         # skip its two model runs.
         match = self.word_match(question, chosen, hits) if best.typed and figures_given else None
         adds = says_more(question, [c.sentence for c in chosen], [hits[c.n - 1].chunk for c in chosen])
+        if antecedent is not None and antecedent not in chosen:
+            chosen = sorted([antecedent, best, *(c for c in chosen if c is not best)][: max(self.max_sentences, 2)], key=lambda c: (c.n, c.position))
         return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match, figures_given, adds)
 
     def naming_neighbour(self, best: Candidate, candidates: Sequence[Candidate], focus: Focus) -> Candidate | None:
