@@ -120,6 +120,8 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("How long is the glacier?", "duration"),  # a length or a time: either unit answers
         ("How heavy is the bell?", "weight"),
         ("How much does the bell weigh?", "weight"),
+        ("Who weighed in on the debate about the bell?", None),  # no weight asked for
+        ("What did the council weigh up before the vote?", None),
         ("How fast can the ferry go?", "speed"),
         ("In what year was the satellite launched?", "year"),
         ("How much data did they gather?", "number"),

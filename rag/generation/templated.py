@@ -189,7 +189,10 @@ _ASKS_LENGTH = re.compile(
     r"\bhow\s+(?:tall|high|wide|deep|far|thick)\b|\bwhat\s+(?:is\s+(?:the|its)\s+)?(?:height|length|width|depth|distance|thickness)\b",
     re.IGNORECASE,
 )
-_ASKS_WEIGHT = re.compile(r"\bhow\s+heavy\b|\bwhat\s+(?:is\s+(?:the|its)\s+)?(?:weight|mass)\b|\bweigh(?:s|ed)?\b", re.IGNORECASE)
+_ASKS_WEIGHT = re.compile(  # "how much does it weigh?", not "who weighed in on the debate?"
+    r"\bhow\s+heavy\b|\bwhat\s+(?:is\s+(?:the|its)\s+)?(?:weight|mass)\b|\bhow\s+much\b[^?]*\bweigh(?:s|ed)?\b(?!\s+(?:in|on|up)\b)",
+    re.IGNORECASE,
+)
 _ASKS_SPEED = re.compile(r"\bhow\s+fast\b|\bwhat\s+(?:is\s+(?:the|its)\s+)?(?:top\s+)?speed\b", re.IGNORECASE)
 _ASKS_DURATION = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
 _ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
