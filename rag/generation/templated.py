@@ -242,12 +242,11 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 # A year from 1000 to 2099 (a lighthouse "built in 1764", not only this century's news) or a month.
-_YEAR = re.compile(r"\b(?:1[0-9]|20)\d\d\b")
-_DATE = re.compile(
-    r"\b(?:1[0-9]|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\b",
-    re.IGNORECASE,
-)
+_MONTH_NAMES = "January February March April May June July August September October November December".split()
+_MONTH = "(?:" + "|".join(_MONTH_NAMES) + ")"
+_A_YEAR = r"\b(?:1[0-9]|20)\d\d\b"
+_YEAR = re.compile(_A_YEAR)
+_DATE = re.compile(rf"{_A_YEAR}|\b{_MONTH}\b", re.IGNORECASE)
 _COUNT_NUMBERS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
 _COUNT_WORDS = frozenset(_COUNT_NUMBERS)
 _DIGIT = re.compile(r"\d")
@@ -255,7 +254,7 @@ _DIGIT = re.compile(r"\d")
 _ASKS_EXACT = re.compile(r"\b(?:exact|precise)(?:ly)?\b", re.IGNORECASE)
 _FIGURE = re.compile(r"\d[\d,.]*\d|\d")  # "2030", "2,000", "1.5", the 30 of "30-day"
 _QUANTITY = re.compile(r"\d|\b(?:hundred|thousand|million|billion|trillion|dozen|half|percent)s?\b", re.IGNORECASE)
-_AMOUNT = r"(?:\d[\d,.]*|" + "|".join(_COUNT_NUMBERS[1:]) + r"|a|an|one|half|several|a\s+few)(?:\s+(?:hundred|thousand|million|billion))?"
+_AMOUNT = r"(?:\d[\d,.]*|" + "|".join(_COUNT_NUMBERS) + r"|a|an|half|several|a\s+few)(?:\s+(?:hundred|thousand|million|billion))?"
 _LENGTHS = (
     r"(?:kilo|centi|milli)?met(?:re|er)s?|k?m|cm|mm|ft|feet|foot|inch(?:es)?|miles?|yards?|"
     r"storeys?|stories|floors"  # a building's height in floors
@@ -267,15 +266,13 @@ _UNITS = {
     kind: re.compile(_AMOUNT + r"\s*-?\s*(?:" + units + r")\b", re.IGNORECASE)
     for kind, units in (("length", _LENGTHS), ("weight", _WEIGHTS), ("speed", _SPEEDS), ("duration", f"{_TIMES}|{_LENGTHS}"))
 }
-_SINCE_YEAR = re.compile(r"\bsince\s+(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+)?(?:1[0-9]|20)\d\d\b", re.IGNORECASE)
+_SINCE_YEAR = re.compile(rf"\bsince\s+(?:{_MONTH}\s+)?{_A_YEAR}", re.IGNORECASE)
 # "How many lawsuits?" is also answered by "a pair of lawsuits"; "how much in damages?" is not.
 _COUNT_NOUNS = re.compile(r"\b(?:pair|couple|trio)s?\b", re.IGNORECASE)
 # A calendar date or a clock's time is not an amount: "how many" is not answered by "2022-07-07",
 # "how long" not by "at 23:36 UTC" (nor by a recording's "(26:33)": that is `_ASKS_TIMESTAMP`'s).
 _CALENDAR = re.compile(
-    r"\b\d{1,2}:\d\d(?::\d\d)?\b|\b\d{4}-\d\d(?:-\d\d)?\b|\b(?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)\s+\d{1,2}\b|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|"
-    r"October|November|December)\b|\b(?:1[0-9]|20)\d\d\b",
+    rf"\b\d{{1,2}}:\d\d(?::\d\d)?\b|\b\d{{4}}-\d\d(?:-\d\d)?\b|\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}\b|{_A_YEAR}",
     re.IGNORECASE,
 )
 # The question asks about the publishing of a piece (who ran it, when it came out), the one relation
@@ -318,6 +315,12 @@ _ASKED_BEFORE = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\
 # says which person is meant; the question's own word comes later.
 _RELATIVE_WHO = re.compile(r"(?<=[^\W\d_])(\s+)who\b(?=.*\b(?:what|which|whom|whose|when|where|why|how)\b)", re.IGNORECASE)
 _JOINING = frozenset("and but so then or also now".split())  # "and who published it?" asks
+
+
+def first_sentence(question: str) -> str:
+    """What the question asks: its first sentence (a resolved follow-up carries the turn before
+    it after that, "and who published it? (What did …?)")."""
+    return (split_sentences(question) or [""])[0]
 
 
 def answer_type(question: str) -> str | None:
@@ -371,7 +374,7 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
         return bool(_AGE.search(sentence))
     if kind in ("number", "count"):
         text = _CALENDAR.sub(" ", sentence)
-        spelled = set(tokens(text.lower())) & _COUNT_WORDS - {"one"}  # "only three copies survive"; "one of them" counts nothing
+        spelled = set(tokens(text.lower())) & (_COUNT_WORDS - {"one"})  # "only three copies survive"; "one of them" counts nothing
         return bool(_QUANTITY.search(text) or spelled or (kind == "count" and _COUNT_NOUNS.search(text)))
     return True
 
@@ -455,7 +458,7 @@ _ASKS_AGENT = re.compile(
     r"^\W*who\s+(?!(?:is|are|was|were|be|been|do|does|did|has|have|had|will|would|can|could|should|shall|may|might|must|else)\b)\w+\b",
     re.IGNORECASE,
 )
-_MONTHS = {m: i for i, m in enumerate("january february march april may june july august september october november december".split(), 1)}
+_MONTHS = {m.lower(): i for i, m in enumerate(_MONTH_NAMES, 1)}
 # A month or a day of the week is written capitalized but names nothing asked for.
 _CALENDAR_NAMES = frozenset([*_MONTHS, *"monday tuesday wednesday thursday friday saturday sunday".split()])
 _NAME_PUNCTUATION = "“”\"'‘’()[],.;:!?"  # stripped from a word to leave the name it writes
@@ -644,7 +647,7 @@ class TemplatedGenerator:
             # the answer, and the evidence stays what the answer sentence earned. (For any
             # question it joined lines that name no one: a writer's bio before "They found …".)
             antecedent = next((c for c in candidates if c.n == best.n and c.position == best.position - 1), None)
-        if kind is None and focus is None and _ASKS_AGENT.search((split_sentences(question) or [""])[0]):
+        if kind is None and focus is None and _ASKS_AGENT.search(first_sentence(question)):
             # "Who developed / filed / chairs …?" is answered by naming who: a sentence that names
             # no one the question does not ("A neural network, trained on photos of seals, …";
             # "Kestrelmoor has two runways" for who chairs its board) says what was done, not by
@@ -693,7 +696,7 @@ class TemplatedGenerator:
             doc = hits[best.n - 1].chunk.doc_id
             covered |= set().union(*(content_terms(h.chunk.text) for h in hits if h.chunk.doc_id == doc))
         coverage = _weighted_share(covered & q_terms, q_terms, self.weights(q_terms))
-        own = content_terms((split_sentences(question) or [""])[0])
+        own = content_terms(first_sentence(question))
         own_coverage = _weighted_share(covered & own, own, self.weights(own)) if own else 0.0
         if own and own != q_terms:
             # A follow-up resolved with the turn before it ("and who published it? (What did …?)"):
@@ -703,7 +706,7 @@ class TemplatedGenerator:
         relation = relation_terms(question, self.names)
         nearby = set().union(*(c.nearby for c in chosen))
         asked = _weighted_share(nearby & relation, relation, self.weights(relation)) if relation else 1.0
-        if asked == 0.0 and _YES_NO.match((split_sentences(question) or [""])[0]):
+        if asked == 0.0 and _YES_NO.match(first_sentence(question)):
             # "Did it win the award?" asks whether the relation holds: passages that never use a
             # word of it ("… named a finalist") cannot say yes or no.
             return Selection((), 0.0, 0.0, kind, False)
@@ -836,7 +839,7 @@ class TemplatedGenerator:
             return None
         head = head_stem(phrase[-1])
         whole = " ".join(phrase) if len(phrase) > 1 else ""
-        words = tokens((split_sentences(question) or [""])[0])
+        words = tokens(first_sentence(question))
         asks_name = any(_asks_name_at(words, i) for i in range(len(words)))
         return Focus(phrase[-1], head, counted, frozenset(content_terms(question)), whole, asks_name) if head else None
 
@@ -877,9 +880,10 @@ class TemplatedGenerator:
     def candidates(self, question: str, hits: Sequence[Hit], kind: str | None, q_terms: set[str]) -> list[Candidate]:
         weights = self.weights(q_terms)
         focus = focus_term(question)
-        about_publication = bool(_ASKS_PUBLICATION.search((split_sentences(question) or [""])[0]))
+        first = first_sentence(question)
+        about_publication = bool(_ASKS_PUBLICATION.search(first))
         exact = bool(_ASKS_EXACT.search(question))
-        reason = bool(_ASKS_REASON.search((split_sentences(question) or [""])[0]))
+        reason = bool(_ASKS_REASON.search(first))
         rows = []  # (rank, position, hit, sentence, own terms, terms around it)
         # "What does the EurekAlert! release say …?": only that outlet's passages can answer
         # (a question about the outlet itself, "which outlet besides …", is not so limited).
@@ -1075,7 +1079,7 @@ def relation_terms(question: str, names: frozenset[str] = frozenset()) -> set[st
     it ("What was WANdisco's revenue?" → revenue). A passage can name the subject and never state
     the relation asked for. Names are the words the corpus capitalizes (`names`, stemmed) and, when
     the question mixes cases, the words it capitalizes after its first."""
-    words = _TOKEN_CASED.findall((split_sentences(question) or [""])[0])
+    words = _TOKEN_CASED.findall(first_sentence(question))
     mixed = any(w[:1].isupper() for w in words[1:]) and any(w.islower() for w in words)
     kept = [w for i, w in enumerate(words) if not (mixed and i > 0 and w[:1].isupper())]
     return content_terms(" ".join(kept)) - names
@@ -1149,7 +1153,7 @@ def focus_phrase(question: str) -> list[str]:
     """The noun phrase a "which/what/whose <noun>" or "how many <noun>" question asks about, as
     written ("Which law firm filed the suits?" → [law, firm]; "How many seals has it found?" →
     [seals]); [] when the question has none ("What is it?", "How many were there?")."""
-    words = tokens((split_sentences(question) or [""])[0])
+    words = tokens(first_sentence(question))
     for i, w in enumerate(words):
         start = _noun_after(words, i)
         if start is not None:
