@@ -24,7 +24,7 @@ from rag.types import Chunk, Document
 # plain file, and "Dr." or an initial ends no sentence; 6: a sentence may start with any capital ("Ça");
 # 7 (rag.corpus): no script, style or comment text, no code-fence language, no non-web link, and a
 # document whose date is no real date is kept (it was skipped); 8: the outlet is also read from
-# `publisher`, `publication`, `outlet`, `site_name` or `source`
+# `publisher`, `publication`, `outlet`, `site_name` or `source` (a document's and a related article's)
 CHUNKER_VERSION = 8
 
 

@@ -121,7 +121,7 @@ def load_document(path: Path, root: Path | None = None) -> Document:
     url = _url(meta.get("webUrl") or meta.get("url") or meta.get("originalUrl") or meta.get("link"))
     if not url and video_id:
         url = f"https://www.youtube.com/watch?v={video_id}"
-    provider = next(filter(None, (_provider(meta.get(key)) for key in _PROVIDER_KEYS)), None) or ("YouTube" if video_id else None)
+    provider = _outlet(meta) or ("YouTube" if video_id else None)
 
     return Document(
         doc_id=doc_id,
@@ -186,6 +186,11 @@ def _author(meta: dict, body: str) -> str | None:
 
 # Who put the piece out, by the names front matter gives it ("publisher: Velmont Daily").
 _PROVIDER_KEYS = ("provider", "publisher", "publication", "outlet", "site_name", "source")
+
+
+def _outlet(fields: dict) -> str | None:
+    """Who put the piece out (a document's, or a related article's), under any of its field names."""
+    return next(filter(None, (_provider(fields.get(key)) for key in _PROVIDER_KEYS)), None)
 
 
 def _provider(value) -> str | None:
@@ -262,7 +267,7 @@ def _related(value) -> list[RelatedArticle]:
                 title=title or url,
                 excerpt=_text(item.get("excerpt")),
                 url=url,
-                provider=_provider(item.get("provider")),
+                provider=_outlet(item),
                 published=_date(item),
                 published_time=_time(item),
                 quality=_score(item.get("quality")),

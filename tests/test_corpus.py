@@ -56,8 +56,13 @@ def test_the_outlet_is_read_by_the_names_front_matter_gives_it(tmp_path):
     (tmp_path / "site.md").write_text("---\ntitle: C\nsite_name: Harbour News\n---\nText.\n", encoding="utf-8")
     (tmp_path / "link.md").write_text("---\ntitle: D\nsource: https://example.org/story\n---\nText.\n", encoding="utf-8")
     (tmp_path / "colon.md").write_text("---\ntitle: E\nsource: 'Reuters: World'\n---\nText.\n", encoding="utf-8")
-    providers = {d.doc_id: d.provider for d in load_corpus(tmp_path).documents}
-    assert providers == {"publisher": "Velmont Daily", "both": "Wire One", "site": "Harbour News", "link": None, "colon": "Reuters: World"}
+    (tmp_path / "related.md").write_text(
+        "---\ntitle: F\nrelated:\n  - title: R\n    url: https://r.example\n    publisher: Quay Times\n---\nText.\n", encoding="utf-8"
+    )
+    documents = load_corpus(tmp_path).documents
+    providers = {d.doc_id: d.provider for d in documents}
+    assert providers == {"publisher": "Velmont Daily", "both": "Wire One", "site": "Harbour News", "link": None, "colon": "Reuters: World", "related": None}
+    assert [a.provider for d in documents for a in d.related] == ["Quay Times"]  # a related article's outlet too
 
 
 def test_the_time_of_day_and_the_feeds_scores_are_read_when_given(tmp_path):
