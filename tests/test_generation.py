@@ -803,3 +803,52 @@ def test_which_noun_phrase_is_named_by_a_headline_word_close_to_the_whole_phrase
 def test_a_sum_of_money_in_any_currency_answers_how_much(sentence, is_money):
     assert answer_type("How much does a single ticket cost?") == "money"
     assert holds_type("money", sentence, None) is is_money
+
+
+def test_a_passage_about_a_sibling_of_the_asked_thing_does_not_answer(real_embedder, tmp_path):
+    """"Aurora-4" is not "Aurora-2", and the Selby Hill fire is not the Corran Moor fire: a sentence
+    that names another of the kind, and not the one asked about, answers about the other."""
+    files = {
+        "satellite.md": (
+            "# A new weather satellite\n\nThe weather satellite Aurora-3 was launched from Port Selwyn on 4 May 2023. "
+            "Its predecessor, Aurora-2, was launched in 2014 and failed after six years when a battery overheated.\n"
+        ),
+        "fires.md": (
+            "# Fire season\n\nThe Corran Moor fire burned 400 hectares in August and closed the coast road for a "
+            "week.\n\n## The worst fire\n\nThe village's worst fire, the Selby Hill fire of 1995, destroyed forty homes. "
+            "A fire station was built after it.\n"
+        ),
+    }
+    assistant = _assistant_over(files, real_embedder, tmp_path)
+    assert "2014" in assistant.ask("In what year was Aurora-2 launched?").text
+    assert assistant.ask("In what year was Aurora-4 launched?").abstained
+    assert "1995" in assistant.ask("When did the Selby Hill fire happen?").text
+    assert assistant.ask("In what year did the Corran Moor fire start?").abstained
+
+
+def test_an_amount_asked_in_a_unit_a_role_holder_a_deal_value_and_what_made(real_embedder, tmp_path):
+    """"In dollars" is not answered in pounds; "who is the chief executive of X?" needs a name;
+    "what is the value of the contract?" asks for a sum; "what made it …?" asks for a cause."""
+    files = {
+        "bakery.md": (
+            "# Marlow Bakeries sells a branch\n\nMarlow Bakeries has sold its Harbour Street shop to Tamsin Reed, "
+            "the company said on Monday. The deal is worth £1.2 million.\n"
+        ),
+        "pier.md": (
+            "# A new pier for Kell\n\nThe council awarded the contract to build the new pier at Kell to Halden Marine "
+            "on Tuesday, after a vote of nine to four. Work on the pier starts in June.\n\nHalden Marine will be paid "
+            "€4.5 million for the work. A rival bid came from Ostby Construction, whose directors had offered to "
+            "finish the pier a year sooner at a higher price.\n"
+        ),
+        "allotments.md": (
+            "# Allotment accounts\n\nThe society's water bill for 2023 rose by 18% to £2,960, the treasurer reported. "
+            "Members pay £40 a year for a plot, and the waiting list has 31 names. The rise was blamed on a leaking "
+            "pipe under the north path, found in September.\n"
+        ),
+    }
+    assistant = _assistant_over(files, real_embedder, tmp_path)
+    assert "£1.2 million" in assistant.ask("How much did the Harbour Street shop sell for in pounds?").text
+    assert assistant.ask("How much did the Harbour Street shop sell for in dollars?").abstained
+    assert assistant.ask("Who is the chief executive of Ostby Construction?").abstained
+    assert "€4.5 million" in assistant.ask("What is the value of the contract to build the new pier at Kell?").text
+    assert "leaking pipe" in assistant.ask("What made the society's water bill rise in 2023?").text

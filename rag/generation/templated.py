@@ -174,7 +174,7 @@ _ASKS_DATE = re.compile(
 # higher, but one without a cue still answers (reasons are often stated with none).
 _ASKS_REASON = re.compile(
     r"^\W*(?:and\s+)?why\b|\bfor\s+what\s+reasons?\b|\bhow\s+come\b|"
-    r"\bwhat\s+(?:caused|causes|held\s+up|holds\s+up|delayed|led\s+to|leads\s+to|prompted|forced|drove|explains)\b",
+    r"\bwhat\s+(?:caused|causes|held\s+up|holds\s+up|delayed|led\s+to|leads\s+to|prompted|forced|drove|explains|made|makes)\b",
     re.IGNORECASE,
 )
 _CAUSE = re.compile(
@@ -220,6 +220,7 @@ _ASKS_MONEY = re.compile(
     r"\bhow\s+much\b[^?]*\b(?:cost|costs|pay|paid|charge\w*|spen[dt]\w*|earn\w*|raise\w*|worth|revenue|sales|price\w*|"
     r"fund\w*|invest\w*|fine[ds]?|sell|sold|valu\w*|budget)\b|"
     r"\b(?:what|which)\b[^?]{0,32}?\b(?:price|cost|revenue|salary|fee|fine|budget|valuation|profit|sum(?!\s+up))\b|"
+    r"\bwhat\s+(?:is|was|were|are)\s+(?:the|its|their)\s+(?:total\s+)?value\s+of\s+(?:the|its|their|this|that)\s+(?:\w+\s+)?(?:contract|deal|order|award|grant|loan|prize|sale|purchase|investment|acquisition|bid|tender)s?\b|\bwhat\b[^?]*\bworth\s*\??$|"
     r"\b(?:dollar|euro|pound|cash|monetary)\s+(?:value|amount|figure|sum|worth)\b|\bhow\s+many\s+(?:dollars|euros|pounds)\b|"
     r"\bwhat\b[^?]*\b(?:pay|paid)\b",
     re.IGNORECASE,
@@ -344,11 +345,49 @@ def asked_words(question: str, kind: str | None) -> set[str]:
     return words - _ASKING_TERMS.get(kind, frozenset())
 
 
-def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: bool = True, exact: bool = False) -> bool:
+# "How much does it cost in euros?", "how tall is it in metres?": the answer is written in that
+# unit, or the passages do not give it ("£449" is no price in euros). Each unit a question may name,
+# and how a sentence writes it.
+_UNIT_NAMES = (
+    (r"dollars?|usd", r"\$|\bdollars?\b|\busd\b"),
+    (r"euros?|eur", r"€|\beuros?\b|\beur\b"),
+    (r"pounds?(?:\s+sterling)?|gbp|sterling", r"£|\bpounds?\b|\bgbp\b|\blbs?\b"),
+    (r"yen|jpy", r"¥|\byen\b|\bjpy\b"),
+    (r"kilomet(?:re|er)s?|km", r"\bkilomet(?:re|er)s?\b|\d\s*km\b"),
+    (r"met(?:re|er)s?", r"\bmet(?:re|er)s?\b|\d\s*m\b"),
+    (r"feet|foot|ft", r"\bfeet\b|\bfoot\b|\d\s*ft\b"),
+    (r"miles?", r"\bmiles?\b"),
+    (r"kilo(?:gram)?s?|kg", r"\bkilo(?:gram)?s?\b|\d\s*kg\b"),
+    (r"tonnes?|tons?", r"\btonnes?\b|\btons?\b"),
+    (r"grams?", r"\bgrams?\b|\d\s*g\b"),
+)
+_IN_UNIT = re.compile(
+    r"\bin\s+(?:(?:us|u\.s\.|american|canadian|australian|new zealand|hong kong|singapore)\s+)?("
+    + "|".join(q for q, _ in _UNIT_NAMES) + rf"|{_CURRENCY_NAMES}|{_CURRENCY_CODES})\b",
+    re.IGNORECASE,
+)
+
+
+def asked_unit(question: str) -> re.Pattern | None:
+    """How a sentence writes the unit the question asks the answer in ("… in euros?"), or None."""
+    m = _IN_UNIT.search(first_sentence(question))
+    if not m:
+        return None
+    unit = m.group(1).lower()
+    for asked, written in _UNIT_NAMES:
+        if re.fullmatch(asked, unit):
+            return re.compile(written, re.IGNORECASE)
+    return re.compile(rf"\b{re.escape(unit.rstrip('s')[:5])}", re.IGNORECASE)  # "crowns" → "crown", "kronor" → "krono"
+
+
+def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: bool = True, exact: bool = False, unit: re.Pattern | None = None) -> bool:
     """The sentence holds the kind of answer asked for. A byline's date answers only a question
     about publishing (not "when will the council vote?", though the byline names the council).
     An amount asked for `exact`ly ("what exact dollar value?") is written in digits: "a
-    multi-billion-dollar industry" says how big, not how much."""
+    multi-billion-dollar industry" says how big, not how much. An amount asked in a `unit`
+    (`asked_unit`) is written in it."""
+    if unit is not None and kind in ("money", "number", *_UNITS) and not unit.search(sentence):
+        return False
     if exact and kind in ("percent", "money", "number", "count", *_UNITS) and not _DIGIT.search(_CALENDAR.sub(" ", sentence)):
         return False
     if kind == "source":
@@ -458,6 +497,8 @@ _ASKS_AGENT = re.compile(
     r"^\W*who\s+(?!(?:is|are|was|were|be|been|do|does|did|has|have|had|will|would|can|could|should|shall|may|might|must|else)\b)\w+\b",
     re.IGNORECASE,
 )
+# "Who is the chief executive of …?", "who was the manager …?": a person who holds a role, by name.
+_ASKS_HOLDER = re.compile(r"\W*(?:and\s+)?who\s+(?:is|was|are|were)\s+(?:the|its|their|his|her)\s+\w", re.IGNORECASE)
 _MONTHS = {m.lower(): i for i, m in enumerate(_MONTH_NAMES, 1)}
 # A month or a day of the week is written capitalized but names nothing asked for.
 _CALENDAR_NAMES = frozenset([*_MONTHS, *"monday tuesday wednesday thursday friday saturday sunday".split()])
@@ -640,6 +681,8 @@ class TemplatedGenerator:
                 ) if focus.asks_name else None
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
+        if names_a_sibling(question, best.around):
+            return Selection((), 0.0, 0.0, kind, False)
         antecedent = None
         if _ASKS_WHO.match(question) and _OPENS_WITH_PRONOUN.match(best.sentence):
             # "Who received the medal?" → "He received it at a ceremony in Bergen": who "he" is,
@@ -647,7 +690,7 @@ class TemplatedGenerator:
             # the answer, and the evidence stays what the answer sentence earned. (For any
             # question it joined lines that name no one: a writer's bio before "They found …".)
             antecedent = next((c for c in candidates if c.n == best.n and c.position == best.position - 1), None)
-        if kind is None and focus is None and _ASKS_AGENT.search(first_sentence(question)):
+        if kind is None and (focus is None and _ASKS_AGENT.search(first_sentence(question)) or _ASKS_HOLDER.match(question)):
             # "Who developed / filed / chairs …?" is answered by naming who: a sentence that names
             # no one the question does not ("A neural network, trained on photos of seals, …";
             # "Kestrelmoor has two runways" for who chairs its board) says what was done, not by
@@ -883,6 +926,7 @@ class TemplatedGenerator:
         first = first_sentence(question)
         about_publication = bool(_ASKS_PUBLICATION.search(first))
         exact = bool(_ASKS_EXACT.search(question))
+        unit = asked_unit(question)
         reason = bool(_ASKS_REASON.search(first))
         rows = []  # (rank, position, hit, sentence, own terms, terms around it)
         # "What does the EurekAlert! release say …?": only that outlet's passages can answer
@@ -921,7 +965,7 @@ class TemplatedGenerator:
             # The neighbouring sentences count half: they often name what "it" or "this" is.
             coverage = _weighted_share(terms & q_terms, q_terms, weights)
             coverage += NEIGHBOUR_SHARE * _weighted_share((around - terms) & q_terms, q_terms, weights)
-            typed = holds_type(kind, sentence, hit, about_publication, exact)
+            typed = holds_type(kind, sentence, hit, about_publication, exact, unit)
             context = passage_sim[hit.chunk.chunk_id]
             score = (
                 W_SEMANTIC * semantic + W_CONTEXT * context + W_COVERAGE * coverage
@@ -1065,6 +1109,54 @@ def says_more(question: str, sentences: Sequence[str], chunks) -> bool:
             if len(w) > 5 and re.sub(r"[\W_]+", "", w) in squashed:  # long words only: "art" is in "start"
                 continue
             if content_terms(w) - known:
+                return True
+    return False
+
+
+# "Series B", "Line 3", "Halcyon-2": a capitalized word and the letter or number that tells it
+# from others of its kind. "The Birch Ridge fire": a name before the kind of thing it names.
+_DESIGNATED = re.compile(r"\b([A-Z][^\W\d_]+)(?:\s+|-)([A-Z]|\d{1,3})\b(?![-.,]?\d)")
+_NAMED_KIND = re.compile(r"((?:\b[A-Z][\w'’-]*\s+)+)([a-z]+)\b")
+
+
+def named_things(text: str) -> set[tuple[str, str]]:
+    """(kind, name) pairs the text writes: ("series", "b") for "Series B", ("fire", "birch ridge")
+    for "the Birch Ridge fire"."""
+    found = {(k.lower(), d.lower()) for k, d in _DESIGNATED.findall(text) if k.lower() not in STOPWORDS and k.lower() not in _CALENDAR_NAMES}
+    for m in _NAMED_KIND.finditer(text):
+        run, kind = m.groups()
+        words = run.split()
+        before = text[: m.start()].rstrip()
+        if len(words) == 1 and (not before or before[-1] in ".!?:;“”\"'‘’("):
+            continue  # "Many researchers …": a sentence's first word is capitalized, not a name
+        while words and (words[0].lower() in STOPWORDS or not content_terms(words[0])):
+            words = words[1:]
+        if words and kind not in STOPWORDS and content_terms(kind):
+            found.add((kind, " ".join(words).lower()))
+    return found
+
+
+def _squashed(text: str) -> str:
+    """Lower case without spaces, hyphens or punctuation: "AI-based" and "AIbased" are one name."""
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+def names_a_sibling(question: str, sentence: str) -> bool:
+    """The sentence names another thing of a kind the question names, and not the question's own:
+    "Its predecessor, Halcyon-1, was launched in 2016" for "when was Halcyon-2 launched?", "the
+    Birch Ridge fire of 2009" for "when did the Tallow Creek fire start?". It answers about the
+    sibling."""
+    asked = named_things(first_sentence(question))
+    if not asked:
+        return False
+    written = named_things(sentence)
+    q_words = {_squashed(w) for w in tokens(question.lower())}
+    squashed = _squashed(sentence)
+    for kind, name in asked:
+        if (kind, name) in written or (len(name) > 3 and _squashed(name) in squashed):
+            continue
+        for other_kind, other in written:
+            if other_kind == kind and not (_squashed(other) in _squashed(name) or _squashed(name) in _squashed(other)) and not {_squashed(w) for w in tokens(other)} & q_words:
                 return True
     return False
 
