@@ -852,3 +852,15 @@ def test_an_amount_asked_in_a_unit_a_role_holder_a_deal_value_and_what_made(real
     assert assistant.ask("Who is the chief executive of Ostby Construction?").abstained
     assert "€4.5 million" in assistant.ask("What is the value of the contract to build the new pier at Kell?").text
     assert "leaking pipe" in assistant.ask("What made the society's water bill rise in 2023?").text
+
+
+def test_what_day_is_answered_by_a_day_of_the_week(real_embedder, tmp_path):
+    files = {
+        "library.md": (
+            "# Library opening hours\n\nFrom 3 March 2025 the library's opening hours will change, the council said "
+            "in a notice to readers.\n\n- Reading room: open late on Wednesday evenings instead of Monday.\n"
+            "- Children's corner: story time moves to the morning.\n"
+        ),
+    }
+    answer = _assistant_over(files, real_embedder, tmp_path).ask("On what day will the reading room open late?")
+    assert "Wednesday" in answer.text

@@ -247,7 +247,9 @@ _MONTH_NAMES = "January February March April May June July August September Octo
 _MONTH = "(?:" + "|".join(_MONTH_NAMES) + ")"
 _A_YEAR = r"\b(?:1[0-9]|20)\d\d\b"
 _YEAR = re.compile(_A_YEAR)
-_DATE = re.compile(rf"{_A_YEAR}|\b{_MONTH}\b", re.IGNORECASE)
+_WEEKDAY_NAMES = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+# A year, a month or a day of the week ("on what day are the bins collected?" → "on Thursday").
+_DATE = re.compile(rf"{_A_YEAR}|\b{_MONTH}\b|\b(?:{'|'.join(_WEEKDAY_NAMES)})s?\b", re.IGNORECASE)
 _COUNT_NUMBERS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
 _COUNT_WORDS = frozenset(_COUNT_NUMBERS)
 _DIGIT = re.compile(r"\d")
@@ -501,7 +503,7 @@ _ASKS_AGENT = re.compile(
 _ASKS_HOLDER = re.compile(r"\W*(?:and\s+)?who\s+(?:is|was|are|were)\s+(?:the|its|their|his|her)\s+\w", re.IGNORECASE)
 _MONTHS = {m.lower(): i for i, m in enumerate(_MONTH_NAMES, 1)}
 # A month or a day of the week is written capitalized but names nothing asked for.
-_CALENDAR_NAMES = frozenset([*_MONTHS, *"monday tuesday wednesday thursday friday saturday sunday".split()])
+_CALENDAR_NAMES = frozenset([*_MONTHS, *(d.lower() for d in _WEEKDAY_NAMES)])
 _NAME_PUNCTUATION = "“”\"'‘’()[],.;:!?"  # stripped from a word to leave the name it writes
 _ASKS_WHO = re.compile(r"\W*(?:and\s+)?(?:who|whom)\b", re.IGNORECASE)
 _OPENS_WITH_PRONOUN = re.compile(r"\W*(?:he|she|they|his|her|their|him|them)\b", re.IGNORECASE)  # someone named before
