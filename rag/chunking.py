@@ -26,6 +26,7 @@ from rag.types import Chunk, Document
 # document whose date is no real date is kept (it was skipped); 8: the outlet is also read from
 # `publisher`, `publication`, `outlet`, `site_name` or `source` (a document's and a related article's)
 CHUNKER_VERSION = 8
+HEADING_JOINER = " › "  # a section's heading path, outermost first: "Lefkonisi › Beaches › Kavos Bay"
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,7 @@ def _sections(body: str) -> list[tuple[str | None, list[str]]]:
     def end_section():
         end_paragraph()
         if paragraphs:
-            sections.append((" › ".join(h for _, h in path) or None, paragraphs.copy()))
+            sections.append((HEADING_JOINER.join(h for _, h in path) or None, paragraphs.copy()))
         paragraphs.clear()
 
     for line in body.splitlines():

@@ -60,7 +60,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.citations import (
     STOPWORDS,
@@ -72,7 +72,7 @@ from rag.citations import (
     split_sentences,
     tokens,
 )
-from rag.chunking import LINK_LINE, SCORE_LINES, VIDEO_ID_LINE, author_prefix
+from rag.chunking import HEADING_JOINER, LINK_LINE, SCORE_LINES, VIDEO_ID_LINE, author_prefix
 from rag.generation.base import Turn, render
 from rag.types import Hit
 
@@ -771,6 +771,12 @@ class TemplatedGenerator:
         adds = says_more(question, [c.sentence for c in chosen], [hits[c.n - 1].chunk for c in chosen])
         if antecedent is not None and antecedent not in chosen:
             chosen = sorted([antecedent, best, *(c for c in chosen if c is not best)][: max(self.max_sentences, 2)], key=lambda c: (c.n, c.position))
+        section = section_name(hits[best.n - 1].chunk, focus) if focus is not None and not focus.counted else None
+        if section and not any(section.lower() in c.sentence.lower() for c in chosen):
+            # "Which beach has a lifeguard?": the sentences say "the island's main beach …", and
+            # the heading of their section names it ("Beaches › Kavos Bay"); the name leads them.
+            lead = next(c for c in chosen if c.n == best.n)
+            chosen = [replace(c, sentence=f"{section}: {c.sentence}") if c is lead else c for c in chosen]
         return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match, figures_given, adds)
 
     def naming_neighbour(self, best: Candidate, candidates: Sequence[Candidate], focus: Focus) -> Candidate | None:
@@ -1013,6 +1019,15 @@ def names_beside(sentence: str, focus: Focus, names: Sequence[str]) -> bool:
     named = set(names)
     spots = [i for i, w in enumerate(words) if w.strip(_NAME_PUNCTUATION) in named]
     return any(abs(i - j) <= NAME_WINDOW for i in at for j in spots)
+
+
+def section_name(chunk, focus: Focus) -> str | None:
+    """The name a passage's section heading gives it, under a heading that says its kind: "Kavos Bay"
+    under "Beaches" for "which beach …?"; None when the heading path says no such thing."""
+    path = (chunk.heading or "").split(HEADING_JOINER)
+    if len(path) >= 2 and focus.stem in content_terms(path[-2]) and not content_terms(path[-1]) & focus.asked:
+        return path[-1]
+    return None
 
 
 def adjacent(c: Candidate, candidates: Sequence[Candidate]) -> list[Candidate]:
