@@ -25,7 +25,7 @@ from rag.types import Chunk, Document
 # 7 (rag.corpus): no script, style or comment text, no code-fence language, no non-web link, and a
 # document whose date is no real date is kept (it was skipped); 8: the outlet is also read from
 # `publisher`, `publication`, `outlet`, `site_name` or `source` (a document's and a related article's)
-CHUNKER_VERSION = 8
+CHUNKER_VERSION = 9
 HEADING_JOINER = " › "  # a section's heading path, outermost first: "Lefkonisi › Beaches › Kavos Bay"
 
 
@@ -137,7 +137,8 @@ def author_prefix(title: str) -> str:
 
 
 def _byline(provider: str | None, published: str | None, time: str | None = None) -> str:
-    when = f" on {published}" + (f" at {time}" if time else "") if published else ""
+    on = " on" if published and len(published) == 10 else " in"  # "in 1987", "in 2015-06" for a part of a date
+    when = f"{on} {published}" + (f" at {time}" if time else "") if published else ""
     if provider or when:
         return " was published" + (f" by {provider}" if provider else "") + when
     return ""

@@ -111,9 +111,9 @@ def load_document(path: Path, root: Path | None = None) -> Document:
             raise _Unreadable("empty front matter (or not a key: value mapping)")
 
     doc_id = _doc_id(path, root)
-    title = _text(meta.get("title")) or _first_heading(body) or path.stem
+    title = _title(meta.get("title")) or _first_heading(body) or path.stem
     excerpt = _text(meta.get("excerpt") or meta.get("description") or meta.get("summary"))
-    if not (body.strip() or excerpt or meta.get("related")) and not _text(meta.get("title")):
+    if not (body.strip() or excerpt or meta.get("related")) and not _title(meta.get("title")):
         raise _Unreadable("nothing to index (no title, excerpt or body)")
 
     body = _HIDDEN.sub("", body)
@@ -152,6 +152,17 @@ def _doc_id(path: Path, root: Path | None) -> str:
 
 def _text(value) -> str:
     return " ".join(str(value).split()) if value not in (None, "") and not isinstance(value, (dict, list)) else ""
+
+
+def _title(value) -> str:
+    """A title, or a title and its subtitle given as a list ("[The Keeper, A lighthouse history]")."""
+    parts = value if isinstance(value, list) else [value]
+    return ": ".join(t for t in map(_text, parts) if t)
+
+
+def _joined(names: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]])) if names else ""
 
 
 def _url(value) -> str:
@@ -194,6 +205,8 @@ def _outlet(fields: dict) -> str | None:
 
 
 def _provider(value) -> str | None:
+    if isinstance(value, list):  # "publisher: [Coastal Review, Harbour Weekly]": both put it out
+        return _joined([n for n in map(_provider, value) if n]) or None
     if isinstance(value, dict):
         return _text(value.get("name") or value.get("domain")) or None
     text = _text(value)
@@ -209,7 +222,8 @@ def _topics(value) -> tuple[str, ...]:
 
 
 def _date(meta: dict) -> str | None:
-    """The publication date as YYYY-MM-DD. `published: true` in some files is a flag, not a date."""
+    """The publication date as YYYY-MM-DD, or YYYY-MM or YYYY when that is all the field says
+    ("date: 1987"). `published: true` in some files is a flag, not a date."""
     for key in ("publishedDateTime", "published", "date", "pubDate"):
         value = meta.get(key)
         if isinstance(value, bool) or value in (None, ""):
@@ -221,6 +235,9 @@ def _date(meta: dict) -> str | None:
         match = re.match(r"\d{4}-\d{2}-\d{2}", str(value))
         if match and _is_date(match.group(0)):
             return match.group(0)
+        partial = re.fullmatch(r"(\d{4})(-\d{2})?", str(value).strip())
+        if partial and 1000 <= int(partial.group(1)) <= 2999 and _is_date(str(value).strip()[:7] + "-01" if partial.group(2) else "2000-01-01"):
+            return str(value).strip()
     return None
 
 

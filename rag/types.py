@@ -16,7 +16,7 @@ class RelatedArticle:
     excerpt: str
     url: str
     provider: str | None = None
-    published: str | None = None  # ISO date, YYYY-MM-DD
+    published: str | None = None  # ISO date, YYYY-MM-DD (or YYYY-MM, YYYY when the source gives only that)
     published_time: str | None = None  # "14:30 UTC", when the file gives a time of day
     quality: int | None = None  # the feed's quality score, when the file gives one
 
@@ -30,7 +30,7 @@ class Document:
     title: str
     excerpt: str = ""
     url: str = ""
-    published: str | None = None  # ISO date, YYYY-MM-DD
+    published: str | None = None  # ISO date, YYYY-MM-DD (or YYYY-MM, YYYY when the source gives only that)
     published_time: str | None = None  # "14:30 UTC", when the file gives a time of day
     provider: str | None = None
     quality: int | None = None  # the feed's quality and heat scores, when the file gives them

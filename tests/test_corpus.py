@@ -168,3 +168,23 @@ def test_what_no_reader_sees_or_opens_is_not_indexed(tmp_path):
     assert "240 metres" in text and "def lamp(): pass" in text
     for hidden in ("alert", "more()", "color", "comment", "python", "javascript", "not a url"):
         assert hidden not in text, hidden
+
+
+def test_a_list_title_a_list_of_outlets_and_a_part_of_a_date_are_kept(tmp_path):
+    """YAML lets a title or a publisher be a list and a date be a bare year: each is still what a
+    reader would cite, so none is dropped."""
+    from rag.chunking import chunk_document
+
+    (tmp_path / "keeper.md").write_text(
+        "---\ntitle:\n  - The Keeper\n  - A lighthouse history\npublisher: [Coastal Review, Harbour Weekly]\ndate: 1987\n---\n"
+        "The lighthouse was built in 1872.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "month.md").write_text("---\ntitle: M\npublished: '2015-06'\n---\nText.\n", encoding="utf-8")
+    (tmp_path / "bad.md").write_text("---\ntitle: B\ndate: 87\n---\nText.\n", encoding="utf-8")
+    documents = {d.doc_id: d for d in load_corpus(tmp_path).documents}
+    keeper = documents["keeper"]
+    assert (keeper.title, keeper.provider, keeper.published) == ("The Keeper: A lighthouse history", "Coastal Review and Harbour Weekly", "1987")
+    assert documents["month"].published == "2015-06" and documents["bad"].published is None
+    summary = chunk_document(keeper)[0]
+    assert "was published by Coastal Review and Harbour Weekly in 1987." in summary.text
