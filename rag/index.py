@@ -17,10 +17,13 @@ embeds only chunks whose text was not embedded before.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import json
 import os
+import re
 import shutil
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -538,6 +541,7 @@ def _write_index_folder(
     import faiss
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(path)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.building-", dir=path.parent))
     try:
         with (tmp / CHUNKS).open("w", encoding="utf-8") as f:
@@ -558,6 +562,19 @@ def _write_index_folder(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return faiss_index
+
+
+STALE_BUILD_SECONDS = 3600  # untouched this long, a sibling build folder is no build in progress
+
+
+def _remove_stale_builds(path: Path) -> None:
+    """Delete the temporary siblings (".NAME.building-…", ".NAME.old-…") that a build killed
+    outright (SIGKILL, power loss) left behind; recent ones may belong to a build still running."""
+    now = time.time()
+    for folder in path.parent.glob(f".{glob.escape(path.name)}.*"):
+        if folder.is_dir() and re.match(r"\.(?:building|old)-", folder.name[len(path.name) + 1 :]):
+            if now - folder.stat().st_mtime > STALE_BUILD_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _swap_into_place(new: Path, path: Path) -> None:

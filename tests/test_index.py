@@ -188,6 +188,26 @@ def test_an_interrupted_build_leaves_the_previous_index_unchanged(corpus_copy, t
     assert len(reopened.chunks) == reopened.faiss_index.ntotal
 
 
+def test_a_build_removes_what_a_killed_build_left_behind(corpus_copy, tmp_path):
+    """SIGKILL leaves no chance to clean up: the next build removes the old temporary folders,
+    not a recent one that a build running beside it may own, nor another index's."""
+    import os
+    import time
+
+    from rag.index import STALE_BUILD_SECONDS
+
+    stale = [tmp_path / ".idx.building-k1", tmp_path / ".idx.old-4242"]
+    kept = [tmp_path / ".idx.building-now", tmp_path / ".idx2.building-k2", tmp_path / ".idx.notes"]
+    for folder in stale + kept:
+        folder.mkdir()
+        (folder / "chunks.jsonl").write_text("", encoding="utf-8")
+    long_ago = time.time() - STALE_BUILD_SECONDS - 60
+    for folder in [*stale, *kept[1:]]:
+        os.utime(folder, (long_ago, long_ago))
+    Index.build(corpus_copy, tmp_path / "idx", HashEmbedder())
+    assert not any(f.exists() for f in stale) and all(f.exists() for f in kept)
+
+
 def test_rebuild_embeds_everything(corpus_copy, tmp_path):
     index_path = tmp_path / "idx"
     Index.build(corpus_copy, index_path, HashEmbedder())
