@@ -401,7 +401,13 @@ def eval_(
     model: ModelOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Measure retrieval: nDCG@10, recall@10/100, MRR@10 and latency per query.
+    """Measure retrieval: nDCG@10, recall@10/100, MRR@10 and latency per query; on gold questions,
+    the answers too (accuracy, citation precision, abstention).
+
+    Gold questions: one JSON object per line, e.g.
+    {"id": "q1", "question": "Who ran the piece?", "answerable": true, "doc_ids": ["002_4c3417b0c4697e7c"],
+    "answer_contains": "The Next Web", "split": "tune", "near_miss": false}.
+    An unanswerable question has "answerable": false and "doc_ids": []; "id", "split" and "near_miss" are optional.
 
     A BEIR corpus is indexed once and cached under indexes/ (re-built when the corpus or model changes).
     """

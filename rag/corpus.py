@@ -62,6 +62,8 @@ class Corpus:
 def load_corpus(folder: str | Path) -> Corpus:
     """Load every corpus file under `folder` (sorted, hidden files ignored)."""
     root = Path(folder)
+    if root.is_file():
+        raise CorpusError(f"the corpus is a folder of documents, and {root} is a file (pass --corpus DIR)")
     if not root.is_dir():
         raise CorpusError(f"corpus folder not found: {root} (pass --corpus DIR)")
     documents, skipped = [], []

@@ -146,6 +146,9 @@ def test_missing_folder_is_a_clear_error(tmp_path):
 
     with pytest.raises(CorpusError, match="corpus folder not found"):
         load_corpus(tmp_path / "nope")
+    (tmp_path / "notes.md").write_text("# Notes\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="notes.md is a file"):
+        load_corpus(tmp_path / "notes.md")
 
 
 def test_what_no_reader_sees_or_opens_is_not_indexed(tmp_path):
