@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from rag.errors import MissingExtraError, ModelError, RagError
+from rag.errors import IndexMismatchError, MissingExtraError, ModelError, RagError
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _PACKAGED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2"}
@@ -227,13 +227,20 @@ class OnnxEmbedder:
             from tokenizers import Tokenizer
         except ImportError:
             raise MissingExtraError("the ONNX query path needs onnxruntime and tokenizers: pip install onnxruntime tokenizers") from None
-        tokenizer = Tokenizer.from_file(str(self.folder / ONNX_TOKENIZER))
-        tokenizer.enable_truncation(int(self.record["max_seq_length"]))
-        tokenizer.enable_padding(pad_id=int(self.record.get("pad_id", 0)), pad_token=self.record.get("pad_token", "[PAD]"))
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(self.folder / ONNX_MODEL), options, providers=["CPUExecutionProvider"])
-        self._tokenizer = tokenizer
+        try:
+            tokenizer = Tokenizer.from_file(str(self.folder / ONNX_TOKENIZER))
+            tokenizer.enable_truncation(int(self.record["max_seq_length"]))
+            tokenizer.enable_padding(pad_id=int(self.record.get("pad_id", 0)), pad_token=self.record.get("pad_token", "[PAD]"))
+            options = ort.SessionOptions()
+            options.log_severity_level = 3
+            session = ort.InferenceSession(str(self.folder / ONNX_MODEL), options, providers=["CPUExecutionProvider"])
+        except Exception as e:  # a truncated model.onnx, a tokenizer.json that is not JSON: what the library says is no help
+            index = self.folder.parent
+            raise IndexMismatchError(
+                f"index {index} is damaged (its query encoder {self.folder.name}/ cannot be loaded: {type(e).__name__}): "
+                "run `rag index --rebuild`"
+            ) from e
+        self._session, self._tokenizer = session, tokenizer
 
     def encode(self, texts: list[str], kind: str = "passage") -> np.ndarray:
         if not texts:
@@ -367,7 +374,11 @@ def export_onnx(embedder: Embedder, folder: Path) -> dict:
     difference = 0.0
     for kind in ("query", "passage"):
         expected = embedder.encode(list(_PROBE_TEXTS), kind=kind)
-        difference = max(difference, float(np.abs(onnx_embedder.encode(list(_PROBE_TEXTS), kind=kind) - expected).max()))
+        try:
+            exported = onnx_embedder.encode(list(_PROBE_TEXTS), kind=kind)
+        except IndexMismatchError as e:  # the export just written does not load
+            raise ExportError(str(e.__cause__ or e)) from e
+        difference = max(difference, float(np.abs(exported - expected).max()))
     if difference > ONNX_TOLERANCE:
         raise ExportError(f"ONNX vectors differ from torch's by {difference:.2g} (> {ONNX_TOLERANCE})")
     record["max_abs_diff"] = difference

@@ -232,7 +232,7 @@ class Index:
             "created": previous.manifest["created"] if previous else now,
             "updated": now,
         }
-        faiss_index = _write_index_folder(path, manifest, chunks, vectors, embedder, previous)
+        faiss_index = _write_index_folder(path, manifest, chunks, vectors, embedder, previous, reuse_export=not rebuild)
         report = BuildReport(
             documents=len(documents), chunks=len(chunks), added=tuple(added), changed=tuple(changed),
             removed=tuple(removed), embedded=len(to_embed), reused=len(chunks) - len(to_embed),
@@ -476,11 +476,12 @@ def check_index_path(path: str | Path) -> Path:
     return path
 
 
-def _store_query_encoder(folder: Path, embedder: Embedder, previous: Index | None) -> dict:
+def _store_query_encoder(folder: Path, embedder: Embedder, previous: Index | None, reuse_export: bool = True) -> dict:
     """Put the ONNX query encoder into the index folder being written and return its manifest record:
     linked from the previous index, else from the export cache (keyed by the model's weights), else
-    exported now (~5 s) and cached. When the model cannot be exported, the record says why and
-    queries use the embedder itself."""
+    exported now (~5 s) and cached. `reuse_export=False` (`rag index --rebuild`) exports anew: the
+    files are hard links, so a damaged one in an index is damaged in the cache too. When the model
+    cannot be exported, the record says why and queries use the embedder itself."""
     if not isinstance(embedder, SentenceTransformerEmbedder):
         return {"kind": "none", "reason": f"{type(embedder).__name__} is not a sentence-transformers model"}
     record = (previous.manifest.get("query_encoder") or {}) if previous is not None else {}
@@ -492,6 +493,8 @@ def _store_query_encoder(folder: Path, embedder: Embedder, previous: Index | Non
             shutil.rmtree(folder, ignore_errors=True)
     cached = onnx_cache_dir() / model_fingerprint(embedder)
     try:
+        if not reuse_export:
+            raise OSError("a rebuild exports anew")
         record = json.loads((cached / "record.json").read_text(encoding="utf-8"))
         _link_tree(cached, folder, skip=("record.json",))
         return {**record, "folder": folder.name}
@@ -502,6 +505,8 @@ def _store_query_encoder(folder: Path, embedder: Embedder, previous: Index | Non
     except ExportError as e:
         shutil.rmtree(folder, ignore_errors=True)
         return {"kind": "torch", "reason": f"not exported to ONNX: {e}"}
+    if not reuse_export:
+        shutil.rmtree(cached, ignore_errors=True)  # the new export replaces one that may be damaged
     _cache_export(folder, record, cached)
     return record
 
@@ -535,7 +540,7 @@ def _link_tree(source: Path, target: Path, skip: tuple[str, ...] = ()) -> None:
 
 def _write_index_folder(
     path: Path, manifest: dict, chunks: list[Chunk], vectors: np.ndarray,
-    embedder: Embedder | None = None, previous: Index | None = None,
+    embedder: Embedder | None = None, previous: Index | None = None, reuse_export: bool = True,
 ):
     """Write everything to a temporary sibling folder, then swap it into place."""
     import faiss
@@ -554,7 +559,7 @@ def _write_index_folder(
         faiss_index = make_faiss_index(vectors, manifest.get("index_type", "flat"), manifest.get("index_params") or {})
         faiss.write_index(faiss_index, str(tmp / FAISS_FILE))
         if embedder is not None:
-            manifest["query_encoder"] = _store_query_encoder(tmp / QUERY_ENCODER_DIR, embedder, previous)
+            manifest["query_encoder"] = _store_query_encoder(tmp / QUERY_ENCODER_DIR, embedder, previous, reuse_export)
         # The manifest goes last: a folder without one is never mistaken for an index.
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         _swap_into_place(tmp, path)

@@ -134,10 +134,29 @@ def test_export_is_cached_across_indexes_by_model(seeds_index, real_embedder, tm
     first = Index.build(_seeds(), tmp_path / "a", real_embedder)
     cached = onnx_cache_dir() / model_fingerprint(real_embedder)
     assert (cached / "model.onnx").exists() and first.manifest["query_encoder"]["kind"] == "onnx"
-    second = Index.build(_seeds(), tmp_path / "b", real_embedder, rebuild=True)
+    second = Index.build(_seeds(), tmp_path / "b", real_embedder)
     assert (tmp_path / "b" / "query_encoder" / "model.onnx").stat().st_ino == (cached / "model.onnx").stat().st_ino
     assert second.manifest["query_encoder"]["max_abs_diff"] == first.manifest["query_encoder"]["max_abs_diff"]
     assert isinstance(second.query_embedder, OnnxEmbedder)
+
+
+def test_a_damaged_query_encoder_is_a_clear_error_that_a_rebuild_mends(real_embedder, tmp_path, monkeypatch):
+    """The export is hard-linked from the cache, so damage to an index's model.onnx damages the
+    cache's too: the error names the fix, and `--rebuild` exports anew, mending both."""
+    from rag.embedding import model_fingerprint, onnx_cache_dir
+    from rag.errors import IndexMismatchError
+
+    monkeypatch.setenv("RAG_CACHE_DIR", str(tmp_path / "cache"))
+    Index.build(_seeds(), tmp_path / "a", real_embedder)
+    with open(tmp_path / "a" / "query_encoder" / "model.onnx", "r+b") as f:
+        f.truncate(1000)  # in place: the cache's hard link is cut short too
+    damaged = Index.open(tmp_path / "a", real_embedder)
+    with pytest.raises(IndexMismatchError, match="damaged .*query encoder.*rag index --rebuild"):
+        damaged.encode_query("why is emotion AI called a scam?")
+    rebuilt = Index.build(_seeds(), tmp_path / "a", real_embedder, rebuild=True)
+    assert rebuilt.encode_query("why is emotion AI called a scam?").shape == (real_embedder.dim,)
+    assert (onnx_cache_dir() / model_fingerprint(real_embedder) / "model.onnx").stat().st_size > 1000
+    assert Index.build(_seeds(), tmp_path / "b", real_embedder).encode_query("scam").shape == (real_embedder.dim,)
 
 
 def _seeds():
