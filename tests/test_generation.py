@@ -878,3 +878,18 @@ def test_which_thing_is_named_by_the_heading_of_its_section(real_embedder, tmp_p
     }
     answer = _assistant_over(files, real_embedder, tmp_path).ask("Which campsite in the Harl valley has hot showers?")
     assert "Brackenford" in answer.text and not answer.abstained
+
+
+def test_a_sentence_that_denies_the_asked_thing_answers_the_opposite_question(real_embedder, tmp_path):
+    """"There are no showers" shares the question's word but answers "which has none?"."""
+    files = {
+        "guide.md": (
+            "# Walking in the Harl valley\n\nThe valley has two campsites and one shop.\n\n## Campsites\n\n"
+            "### Brackenford\n\nThe larger site has 40 pitches beside the river, and hot showers. It opens in April.\n\n"
+            "### Tarnside\n\nA small field for tents only: there are no showers and no shop, but the view of the tarn is "
+            "the best in the valley.\n"
+        ),
+    }
+    assistant = _assistant_over(files, real_embedder, tmp_path)
+    assert "Brackenford" in assistant.ask("Which campsite in the Harl valley has showers?").text
+    assert "Tarnside" in assistant.ask("Which campsite has no showers?").text

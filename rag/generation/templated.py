@@ -936,6 +936,7 @@ class TemplatedGenerator:
         exact = bool(_ASKS_EXACT.search(question))
         unit = asked_unit(question)
         reason = bool(_ASKS_REASON.search(first))
+        negated = negated_terms(first)  # "which beach has no lifeguard?" asks for the one that has none
         rows = []  # (rank, position, hit, sentence, own terms, terms around it)
         # "What does the EurekAlert! release say …?": only that outlet's passages can answer
         # (a question about the outlet itself, "which outlet besides …", is not so limited).
@@ -980,6 +981,7 @@ class TemplatedGenerator:
                 + (W_TYPE if kind and typed else 0.0)
                 + (W_FOCUS if focus and focus in content_terms(sentence) else 0.0)
                 + (W_TYPE if reason and _CAUSE.search(sentence) else 0.0)
+                - (W_TYPE if not negated and negated_terms(sentence) & q_terms else 0.0)
             )
             own = frozenset(content_terms(sentence) | around)
             byline = is_byline(sentence, hit.chunk)
@@ -1006,6 +1008,17 @@ def named_providers(question: str, hits: Sequence[Hit]) -> set[str]:
         if said and not _EXCLUDING.search(question[: said.start()]):
             named.add(provider)
     return named
+
+
+# "No" and "without" deny a thing ("no lifeguard"); "not" and "never" deny a doing ("never trust",
+# "not working"), which the tune split showed is often the answer's own point.
+_NEGATION = re.compile(r"\b(?:no|without|lacks?|lacking)\s+(?:a\s+|an\s+|any\s+)?([^\W\d_][\w-]*)", re.IGNORECASE)
+
+
+def negated_terms(text: str) -> set[str]:
+    """The content words the text says are absent ("there is no lifeguard" → lifeguard): a
+    sentence that denies what the question asks about answers the opposite question."""
+    return set().union(*(content_terms(m.group(1)) for m in _NEGATION.finditer(text)))
 
 
 def names_beside(sentence: str, focus: Focus, names: Sequence[str]) -> bool:
