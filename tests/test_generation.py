@@ -866,22 +866,10 @@ def test_what_day_is_answered_by_a_day_of_the_week(real_embedder, tmp_path):
     assert "Wednesday" in answer.text
 
 
-def test_which_thing_is_named_by_the_heading_of_its_section(real_embedder, tmp_path):
+def test_which_thing_is_named_by_its_section_heading_and_a_denial_answers_the_opposite(real_embedder, tmp_path):
     """A guide lists things of a kind under a heading that says the kind ("Campsites"), each in a
-    section of its own name; the sentence that answers says only "the larger site"."""
-    files = {
-        "guide.md": (
-            "# Walking in the Harl valley\n\nThe valley has two campsites and one shop.\n\n## Campsites\n\n"
-            "### Brackenford\n\nThe larger site has 40 pitches beside the river, and it is the only one with hot showers. "
-            "It opens in April.\n\n### Tarnside\n\nA small field for tents only, with a cold tap and no showers.\n"
-        ),
-    }
-    answer = _assistant_over(files, real_embedder, tmp_path).ask("Which campsite in the Harl valley has hot showers?")
-    assert "Brackenford" in answer.text and not answer.abstained
-
-
-def test_a_sentence_that_denies_the_asked_thing_answers_the_opposite_question(real_embedder, tmp_path):
-    """"There are no showers" shares the question's word but answers "which has none?"."""
+    section of its own name: the sentences say only "the larger site", the heading names it. "There
+    are no showers" shares the question's word but answers "which has none?"."""
     files = {
         "guide.md": (
             "# Walking in the Harl valley\n\nThe valley has two campsites and one shop.\n\n## Campsites\n\n"
