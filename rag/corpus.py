@@ -237,9 +237,9 @@ def _date(meta: dict) -> str | None:
         match = re.match(r"\d{4}-\d{2}-\d{2}", str(value))
         if match and _is_date(match.group(0)):
             return match.group(0)
-        partial = re.fullmatch(r"(\d{4})(-\d{2})?", str(value).strip())
-        if partial and 1000 <= int(partial.group(1)) <= 2999 and _is_date(str(value).strip()[:7] + "-01" if partial.group(2) else "2000-01-01"):
-            return str(value).strip()
+        partial = re.fullmatch(r"(\d{4})(-\d{2})?", str(value).strip())  # "1987", "2015-06"
+        if partial and int(partial.group(1)) >= 1000 and _is_date(f"{partial.group(1)}{partial.group(2) or '-01'}-01"):
+            return partial.group(0)
     return None
 
 
