@@ -881,3 +881,18 @@ def test_which_thing_is_named_by_its_section_heading_and_a_denial_answers_the_op
     assistant = _assistant_over(files, real_embedder, tmp_path)
     assert "Brackenford" in assistant.ask("Which campsite in the Harl valley has showers?").text
     assert "Tarnside" in assistant.ask("Which campsite has no showers?").text
+
+
+def test_which_noun_asked_with_the_same_noun_as_its_subject(real_embedder, tmp_path):
+    """"Which team did the junior team beat?": the sentence's "team" is the question's other team,
+    so the name that answers need not stand beside it."""
+    files = {
+        "bridge.md": (
+            "---\ntitle: Dunmore Bridge Club turns sixty-five\noutlet: Card Players Monthly\ndate: 2023-05-02\n---\n"
+            "# Dunmore Bridge Club\n\nThe Dunmore Bridge Club was founded in 1958 by Alice Crane. It has 64 members. "
+            "In 2022 the club's junior team won the regional championship, beating Ashcombe 5–3 in the final. The club "
+            "meets every Wednesday at the town hall.\n"
+        ),
+    }
+    answer = _assistant_over(files, real_embedder, tmp_path).ask("Which team did the junior team beat in the final?")
+    assert "Ashcombe" in answer.text

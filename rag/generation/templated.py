@@ -521,6 +521,7 @@ class Focus:
     asked: frozenset[str] = frozenset()  # the question's content words (stems)
     phrase: str = ""  # the whole noun phrase ("photo-sharing site"), when longer than the noun
     asks_name: bool = False  # "what was the name of the ship …?": whatever the noun, a name answers
+    repeated: bool = False  # the question uses the noun again ("which team did the junior team beat?")
 
     def matches(self, c: Candidate, vectors: SentenceVectors, names: frozenset[str] = frozenset()) -> bool:
         """The sentence answers about this thing. "how many <noun>": a figure stands right before
@@ -892,7 +893,8 @@ class TemplatedGenerator:
         whole = " ".join(phrase) if len(phrase) > 1 else ""
         words = tokens(first_sentence(question))
         asks_name = any(_asks_name_at(words, i) for i in range(len(words)))
-        return Focus(phrase[-1], head, counted, frozenset(content_terms(question)), whole, asks_name) if head else None
+        repeated = sum(head_stem(w) == head for w in words) > 1
+        return Focus(phrase[-1], head, counted, frozenset(content_terms(question)), whole, asks_name, repeated) if head else None
 
     def weights(self, terms: set[str]) -> dict[str, float]:
         """Inverse document frequency over the index's passages: a word few passages use says
@@ -1024,10 +1026,11 @@ def negated_terms(text: str) -> set[str]:
 def names_beside(sentence: str, focus: Focus, names: Sequence[str]) -> bool:
     """A sentence that uses the asked noun names that thing beside it ("the sealing ship Fram",
     "Lena Holm, a volunteer"), not anywhere: "a volunteer … photographed an otter on the Varn"
-    names a river, not the volunteer. (A sentence that says the noun another way passes.)"""
+    names a river, not the volunteer. (A sentence that says the noun another way passes, and so does
+    any when the question itself uses the noun twice.)"""
     words = sentence.split()
     at = [i for i, w in enumerate(words) if focus.stem in content_terms(w)]
-    if not at:
+    if not at or focus.repeated:  # the sentence's "team" may be the question's other one, "the junior team"
         return True
     named = set(names)
     spots = [i for i, w in enumerate(words) if w.strip(_NAME_PUNCTUATION) in named]
