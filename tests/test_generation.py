@@ -896,3 +896,15 @@ def test_which_noun_asked_with_the_same_noun_as_its_subject(real_embedder, tmp_p
     }
     answer = _assistant_over(files, real_embedder, tmp_path).ask("Which team did the junior team beat in the final?")
     assert "Ashcombe" in answer.text
+
+
+def test_a_count_spelled_above_twenty_answers_how_many(real_embedder, tmp_path):
+    files = {
+        "otters.txt": (
+            "Field notes on the otter survey\n\nOtters returned to the river Harl in 1998. Forty-two adults were counted "
+            "along the lower valley in the spring survey of 2024. The survey was led by the Harl Wildlife Trust.\n"
+        ),
+    }
+    assistant = _assistant_over(files, real_embedder, tmp_path)
+    assert "Forty-two adults" in assistant.ask("How many adults were counted along the lower valley?").text
+    assert assistant.ask("How many otter cubs were born in 2024?").abstained

@@ -251,7 +251,8 @@ _WEEKDAY_NAMES = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".spli
 # A year, a month or a day of the week ("on what day are the bins collected?" → "on Thursday").
 _DATE = re.compile(rf"{_A_YEAR}|\b{_MONTH}\b|\b(?:{'|'.join(_WEEKDAY_NAMES)})s?\b", re.IGNORECASE)
 _COUNT_NUMBERS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
-_COUNT_WORDS = frozenset(_COUNT_NUMBERS)
+_TENS = frozenset("twenty thirty forty fifty sixty seventy eighty ninety".split())
+_COUNT_WORDS = frozenset(_COUNT_NUMBERS) | _TENS  # "ninety-three birds"
 _DIGIT = re.compile(r"\d")
 # The question wants the amount to the unit ("what exact dollar value?", "precisely how many?").
 _ASKS_EXACT = re.compile(r"\b(?:exact|precise)(?:ly)?\b", re.IGNORECASE)
@@ -415,7 +416,9 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
         return bool(_AGE.search(sentence))
     if kind in ("number", "count"):
         text = _CALENDAR.sub(" ", sentence)
-        spelled = set(tokens(text.lower())) & (_COUNT_WORDS - {"one"})  # "only three copies survive"; "one of them" counts nothing
+        # "ninety-three" is a count; "two-year" (a study's length) is not
+        words = {w.split("-")[0] if w.split("-")[0] in _TENS else w for w in tokens(text.lower())}
+        spelled = words & (_COUNT_WORDS - {"one"})  # "only three copies survive"; "one of them" counts nothing
         return bool(_QUANTITY.search(text) or spelled or (kind == "count" and _COUNT_NOUNS.search(text)))
     return True
 
@@ -1123,7 +1126,7 @@ def figures_found(question: str, texts: Sequence[str]) -> bool:
     if not asked:
         return True
     written = " ".join(texts)
-    spelled = {str(_COUNT_NUMBERS.index(w) + 1) for w in set(tokens(written.lower())) & _COUNT_WORDS}
+    spelled = {str(_COUNT_NUMBERS.index(w) + 1) for w in set(tokens(written.lower())) & set(_COUNT_NUMBERS)}
     return asked <= figures(written) | spelled
 
 
