@@ -20,7 +20,6 @@ import datetime as dt
 import glob
 import json
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -576,9 +575,9 @@ def _remove_stale_builds(path: Path) -> None:
     """Delete the temporary siblings (".NAME.building-…", ".NAME.old-…") that a build killed
     outright (SIGKILL, power loss) left behind; recent ones may belong to a build still running."""
     now = time.time()
-    for folder in path.parent.glob(f".{glob.escape(path.name)}.*"):
-        if folder.is_dir() and re.match(r"\.(?:building|old)-", folder.name[len(path.name) + 1 :]):
-            if now - folder.stat().st_mtime > STALE_BUILD_SECONDS:
+    for kind in ("building", "old"):
+        for folder in path.parent.glob(f".{glob.escape(path.name)}.{kind}-*"):
+            if folder.is_dir() and now - folder.stat().st_mtime > STALE_BUILD_SECONDS:
                 shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -331,7 +331,7 @@ def answer_type(question: str) -> str | None:
     """"author", "source", "timestamp", "link", "year", "date", "percent", "money", "age", "count"
     ("how many"), a measure ("length", "weight", "speed", "duration"), "number", or None (any
     sentence may answer)."""
-    first = split_sentences(question)[0] if question.strip() else question
+    first = first_sentence(question)
     first = _RELATIVE_WHO.sub(lambda m: m.group() if first[: m.start()].split()[-1].lower() in _JOINING else m.group(1) + "one", first)
     for kind, pattern in _KINDS:
         match = pattern.search(first)
@@ -1186,13 +1186,16 @@ def names_a_sibling(question: str, sentence: str) -> bool:
     if not asked:
         return False
     written = named_things(sentence)
-    q_words = {_squashed(w) for w in tokens(question.lower())}
-    squashed = _squashed(sentence)
+    question_words = {_squashed(w) for w in tokens(question)}
+    text = _squashed(sentence)
     for kind, name in asked:
-        if (kind, name) in written or (len(name) > 3 and _squashed(name) in squashed):
-            continue
+        own = _squashed(name)
+        if (kind, name) in written or (len(name) > 3 and own in text):
+            continue  # the sentence names the question's own
         for other_kind, other in written:
-            if other_kind == kind and not (_squashed(other) in _squashed(name) or _squashed(name) in _squashed(other)) and not {_squashed(w) for w in tokens(other)} & q_words:
+            sibling = _squashed(other)
+            related = sibling in own or own in sibling  # "AI" and "AIbased emotion" are one thing
+            if other_kind == kind and not related and not {_squashed(w) for w in tokens(other)} & question_words:
                 return True
     return False
 
