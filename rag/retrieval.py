@@ -215,6 +215,7 @@ _ORDERED_FIELDS = ("published", "doc_id", "title")
 _OPERATORS = ("!=", ">=", "<=", "=", ">", "<")  # longest first, so ">=" is not read as ">"
 _CONDITION = re.compile(r"^\s*([A-Za-z_]+)\s*(!=|>=|<=|=|>|<)\s*(.*?)\s*$", re.DOTALL)
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_JOINED_NAMES = re.compile(r", | and ")  # how rag.corpus joins a list of publishers: "A, B and C"
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,11 @@ class Condition:
             return present if self.op == "=" else not present
         if actual is None:
             return self.op == "!="
+        if self.field == "provider" and self.op in ("=", "!="):
+            # A piece put out by several ("Coastal Review and Harbour Weekly") is each one's.
+            right = self.value.casefold()
+            present = right in {actual.casefold(), *(p.casefold() for p in _JOINED_NAMES.split(actual))}
+            return present if self.op == "=" else not present
         left, right = str(actual).casefold(), self.value.casefold()
         if self.field == "published":  # a date prefix: published=2022 matches any day of 2022
             left = left[: len(right)]

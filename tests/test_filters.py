@@ -126,3 +126,16 @@ def test_near_identical_passages_are_dropped(duplicated_index, mode):
     assert len(set(texts)) == len(texts)
     top_docs = {h.chunk.doc_id for h in deduped if h.chunk.kind == "summary"}
     assert len(top_docs & {"002_4c3417b0c4697e7c", "005_copy"}) == 1
+
+
+def test_provider_filter_matches_each_of_a_joined_list_of_publishers(seeds_index):
+    # `publisher: [Coastal Review, Harbour Weekly]` is kept as "Coastal Review and Harbour Weekly":
+    # the piece is each one's, so either name finds it, and only a whole name does.
+    from dataclasses import replace
+
+    joint = replace(seeds_index.chunks[0], provider="Coastal Review, Harbour Weekly and The Tide")
+    for name in ("Coastal Review", "harbour weekly", "The Tide", "Coastal Review, Harbour Weekly and The Tide"):
+        assert parse_where([f"provider={name}"])[0].matches(joint), name
+        assert not parse_where([f"provider!={name}"])[0].matches(joint), name
+    assert not parse_where(["provider=Coastal"])[0].matches(joint)
+    assert parse_where(["provider!=Coastal"])[0].matches(joint)
