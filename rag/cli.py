@@ -47,7 +47,7 @@ def _paths(corpus: str | None, index: Path | None) -> tuple[Path, Path]:
     from rag.index import default_paths
 
     if corpus is not None and not corpus.strip():
-        raise QueryError("the corpus folder is empty: pass --corpus DIR")
+        raise QueryError("--corpus is empty: pass --corpus DIR")
     default_corpus, default_index = default_paths()
     return Path(corpus) if corpus else default_corpus, index or default_index
 
@@ -382,7 +382,7 @@ def _print_passages(out, answer) -> None:
 @app.command(name="eval")
 def eval_(
     dataset: Annotated[
-        Optional[Path],
+        Optional[str],  # a string: typer reads "" as Path("."), a folder that is no BEIR set
         typer.Option("--dataset", help="Gold questions (.jsonl) or a BEIR folder. [default: eval/questions.jsonl]"),
     ] = None,
     mode: Annotated[
@@ -412,7 +412,10 @@ def eval_(
     A BEIR corpus is indexed once and cached under indexes/ (re-built when the corpus or model changes).
     """
     from rag import evaluation
+    from rag.errors import DatasetError
 
+    if dataset is not None and not dataset.strip():
+        raise DatasetError("--dataset is empty: give a gold .jsonl file or a BEIR folder")
     data = evaluation.load_dataset(dataset or evaluation.DEFAULT_DATASET, split)
     from rag.retrieval import DEFAULT_MODE
 

@@ -251,6 +251,13 @@ def test_cli_eval_bad_input_is_one_line_error(tmp_path, args):
     assert_one_line_error(rag(*args, cwd=tmp_path))
 
 
+def test_an_empty_dataset_option_is_named_as_such(tmp_path):
+    # typer reads "" as Path("."): the error said ". is not a BEIR folder", of a folder never given.
+    result = rag("eval", "--dataset", "", cwd=tmp_path)
+    assert_one_line_error(result)
+    assert "--dataset is empty" in result.stderr
+
+
 def test_eval_variants_label_what_they_measure():
     from rag.evaluation import eval_variants
 
