@@ -61,7 +61,7 @@ def not_after_abbreviation(stop: str = "") -> str:
 SENTENCE_START = "0-9" + "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper())
 _SENTENCE_END = re.compile(r"(?<=[.!?…])" + not_after_abbreviation(r"\.") + rf"[\"'”’)]*\s+(?=[\"'“‘(]?[{SENTENCE_START}])")
 # A summary's lines that say where the piece is (its address, a video's id): the answer to "what
-# is its url?", and to nothing else (rag.generation.templated).
+# is its url?", and to nothing else (rag.generation.answer_types).
 LINK_LINE, VIDEO_ID_LINE = "Link: ", "Video id: "
 SCORE_LINES = ("Quality score: ", "Heat score: ")  # the feed's scores, as `_score_lines` writes them
 ANCHOR = re.compile(r"\((\d{1,2}(?::\d{2}){1,2})\)")

@@ -14,15 +14,13 @@ from rag.generation import GENERATORS, make_generator
 from rag.generation.base import answer_text, render
 from rag.citations import split_sentences
 from tests.conftest import SEEDS
+from rag.generation.answer_types import answer_type, holds_type
 from rag.generation.templated import (
     Focus,
-    holds_type,
     TemplatedGenerator,
-    answer_type,
     figures_found,
     focus_phrase,
     focus_term,
-    holds_type,
     names_beside,
     relation_terms,
 )
@@ -174,7 +172,8 @@ def test_templated_yields_nothing_for_an_off_topic_question(seeds_index):
 
 
 def test_a_byline_date_answers_only_a_question_about_publishing(seeds_index):
-    from rag.generation.templated import holds_type, is_byline, trim_byline
+    from rag.generation.answer_types import is_byline
+    from rag.generation.templated import trim_byline
 
     chunk = next(c for c in seeds_index.chunks if c.kind == "related" and c.provider == "Long Beach Post")
     hit = Hit(chunk, 1.0, 1)

@@ -72,7 +72,31 @@ from rag.citations import (
     split_sentences,
     tokens,
 )
-from rag.chunking import HEADING_JOINER, LINK_LINE, SCORE_LINES, VIDEO_ID_LINE, author_prefix
+from rag.chunking import HEADING_JOINER
+from rag.generation.answer_types import (
+    ASKING_TERMS,
+    ASKS_EXACT,
+    ASKS_PUBLICATION,
+    ASKS_REASON,
+    CALENDAR,
+    CAUSE,
+    COUNT_NOUNS,
+    COUNT_NUMBERS,
+    COUNT_WORDS,
+    FIGURE,
+    MONTH_NAMES,
+    QUANTITY,
+    WEEKDAY_NAMES,
+    answer_type,
+    asked_unit,
+    asked_words,
+    first_sentence,
+    holds_type,
+    is_byline,
+    is_link_line,
+    is_score_line,
+    is_summary_line,
+)
 from rag.generation.base import Turn, render
 from rag.types import Hit
 
@@ -100,358 +124,6 @@ FRAMING = frozenset(
     "notes note release headline news report reported reports outlet site newspaper publication date kind kinds "
     "sort type types way ways name called".split()
 )
-
-# Answer-type cues: what kind of thing the question's wording asks for.
-# What an outlet runs, carries or puts out: "who ran the story?" asks for one, "who ran the
-# marathon?", "who carried out the survey?" or "who reported that stocks fell?" do not.
-_PIECE = (
-    r"(?:it|this|them|that(?=\s*[?.!,]|\s*$)|(?:[\w'’-]+\s+){0,4}?"
-    r"(?:story|stories|article|articles|piece|pieces|report|reports|news|item|announcement|release|releases|"
-    r"interview|column|feature|op-ed|post|video|clip|coverage|headline))\b(?!\s+that\b)"
-)
-_ASKS_SOURCE = re.compile(
-    r"\b(?:which|what)\s+(?:[\w'’]+\s+)?(?:outlet|publication|site|website|magazine|newspaper|paper|publisher|"
-    r"news\s*\w*|media|journal|blog|wire(?:\s+service)?|newswire)\b|"
-    r"\bwho\s+(?:published|wrote|syndicated|reported\s+(?:on|about))\b|"
-    r"\bwho\s+(?:reported|ran|put out|covered|carried|posted|released|issued|broke|distributed)\s+" + _PIECE + r"|"
-    r"\b(?:which|what)\s+(?:\w+\s+)?(?:service|platform)\b[^?]*\b(?:distribut|syndicat|publish)\w*|"
-    r"\bwhere\s+(?:was|were|did|is)\b.*\b(?:published|reported|covered|appear)",
-    re.IGNORECASE,
-)
-# A moment of a recording ("at what point in the video …?", "which timestamp …?"): a passage
-# carries it as its anchor ("26:01"), and the answer quotes it.
-_RECORDING_WORDS = "video talk conversation episode podcast interview recording clip lecture notes"
-_RECORDING = "(?:" + "|".join(_RECORDING_WORDS.split()) + ")"
-_MOMENT_WORDS = "timestamp timestamps time stamp code point minute moment second part far into"
-_ASKS_TIMESTAMP = re.compile(
-    r"\btime[\s-]?(?:stamps?|codes?)\b|\bhow\s+(?:far|many\s+minutes|long)\s+into\b|"
-    r"\bwhen\s+in\s+the\s+(?:\w+\s+)?" + _RECORDING + r"\b|"
-    r"\b(?:what|which)\s+(?:point|minute|moment|second|time|part)\b[^?]*\b" + _RECORDING + r"\b",
-    re.IGNORECASE,
-)
-_MOMENT_TERMS = frozenset(content_terms(f"{_MOMENT_WORDS} {_RECORDING_WORDS}"))
-# Where a piece is: its address ("what is the url", "where can I read it") or what the address
-# holds (a video's id, a release's number); a summary's link lines answer it (`is_link_line`).
-_LINK_WORDS = "url urls link address web page permalink id identifier number youtube video release"
-_ASKS_LINK = re.compile(
-    r"\b(?:urls?|web\s*address(?:es)?|permalinks?|web\s*page)\b|\b(?:id|identifier)\b|"
-    r"\blink\s+(?:to|for|of)\b|\bwhere\s+can\s+(?:i|you|one|we)\s+(?:read|watch|find|see)\b|"
-    r"\b(?:release|article|story|item|page|press\s+release)\s+number\b",
-    re.IGNORECASE,
-)
-_LINK_TERMS = frozenset(content_terms(_LINK_WORDS))
-# Whose piece or recording it is ("whose talk is it?", "which creator's video?", "who hosted the
-# podcast?", "who wrote the article?"): a summary's "“TITLE” is from NAME." answers it, or a line
-# that calls someone the writer ("Writer at Neural — Thomas covers AI"). Who *published* it, or
-# who wrote *about* a topic, is `_ASKS_SOURCE`: an outlet is no writer.
-_CREATOR_WORDS = "creator creators channel youtuber podcaster host author writer journalist reporter columnist speaker presenter"
-_ASKS_AUTHOR = re.compile(
-    r"\bwhose\s+(?:\w+\s+)?(?:" + "|".join(f"{w}s?" for w in _RECORDING_WORDS.split()) + r"|channel|content|show)\b|"
-    r"\b(?:which|what)\s+(?:" + "|".join(_CREATOR_WORDS.split()) + r")\b|"
-    r"\bwho\s+(?:made|created|hosted|recorded|presented|gave|uploaded)\b[^?]*\b" + _RECORDING + r"\b|"
-    r"\bwho\s+(?:is|are|was|were)\s+(?:the\s+)?(?:\w+\s+)?" + _RECORDING + r"s?\b[^?]*\bfrom\b|"
-    r"\bwho\s+(?:wrote|authored|penned)\b(?!\s+(?:about|on|up)\b)|"
-    r"\bwho\s+(?:is|was)\s+(?:the\s+)?(?:author|writer|journalist|reporter|columnist)s?\s+(?:of|behind)\b",
-    re.IGNORECASE,
-)
-_WRITER = re.compile(r"\b(?:writer|author|journalist|reporter|columnist|contributor)s?\b", re.IGNORECASE)
-_AUTHOR_TERMS = frozenset(content_terms(f"{_CREATOR_WORDS} whose content show"))
-# The words that ask for an answer type, not about the topic: no passage need contain them.
-# "How tall is the lighthouse?" asks for a height: a passage may say "stands 41 metres" without "tall".
-_MEASURE_TERMS = frozenset(content_terms("tall high wide deep heavy fast far long old big large often"))
-_DIMENSION_TERMS = frozenset(content_terms("height length width depth distance thickness weight mass weigh speed"))
-_ASKING_TERMS = {
-    "timestamp": _MOMENT_TERMS, "link": _LINK_TERMS, "author": _AUTHOR_TERMS, "number": _MEASURE_TERMS,
-    "age": frozenset(content_terms("old age")), "year": frozenset(content_terms("year")),
-    **dict.fromkeys(("length", "weight", "speed", "duration"), _MEASURE_TERMS | _DIMENSION_TERMS),
-}
-_ASKS_DATE = re.compile(
-    r"^\W*(?:and\s+)?(?:when|since when)\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow long ago\b|"
-    r"\bon what date\b",
-    re.IGNORECASE,
-)
-# "Why …?" is answered by a sentence that gives a cause, when one near the top does: it ranks
-# higher, but one without a cue still answers (reasons are often stated with none).
-_ASKS_REASON = re.compile(
-    r"^\W*(?:and\s+)?why\b|\bfor\s+what\s+reasons?\b|\bhow\s+come\b|"
-    r"\bwhat\s+(?:caused|causes|held\s+up|holds\s+up|delayed|led\s+to|leads\s+to|prompted|forced|drove|explains|made|makes)\b",
-    re.IGNORECASE,
-)
-_CAUSE = re.compile(
-    r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|caused\s+by|reasons?|needed\s+to|in\s+order\s+to|"
-    r"so\s+that|blamed|result\s+of|thanks\s+to|prompted|forced)\b",
-    re.IGNORECASE,
-)
-_ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b", re.IGNORECASE)  # "22 November" gives no year
-# A measure is answered by a figure in a unit of its dimension: "how tall is the dam?" by "142
-# metres", not by "five-yearly" or "96 beds". "How long" is a length or a time.
-_ASKS_LENGTH = re.compile(
-    r"\bhow\s+(?:tall|high|wide|deep|far|thick)\b|\bwhat\s+(?:is\s+(?:the|its)\s+)?(?:height|length|width|depth|distance|thickness)\b",
-    re.IGNORECASE,
-)
-_ASKS_WEIGHT = re.compile(  # "how much does it weigh?", not "who weighed in on the debate?"
-    r"\bhow\s+heavy\b|\bwhat\s+(?:is\s+(?:the|its)\s+)?(?:weight|mass)\b|\bhow\s+much\b[^?]*\bweigh(?:s|ed)?\b(?!\s+(?:in|on|up)\b)",
-    re.IGNORECASE,
-)
-_ASKS_SPEED = re.compile(r"\bhow\s+fast\b|\bwhat\s+(?:is\s+(?:the|its)\s+)?(?:top\s+)?speed\b", re.IGNORECASE)
-_ASKS_DURATION = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
-_ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
-_ASKS_NUMBER = re.compile(
-    r"\bhow\s+(?:much|large|big|long|often|far|accurate|tall|high|wide|deep|heavy|fast)\b|"
-    r"\bwhat\s+(?:(?:is|was|are|were)\s+(?:the|its|their)\s+(?:\w+\s+)?(?=\w+\s+of\b))?(?:number|amount|size|area|population|total|quantity)\b",  # shares and sums of money: `_ASKS_PERCENT`, `_ASKS_MONEY`
-    re.IGNORECASE,
-)
-# "How old was she?" is answered by an age ("41 years old", "aged 19", "the 19-year-old"), "how old
-# is the bridge?" by an age or the year it was built; any other figure or year is no age.
-_ASKS_AGE = re.compile(r"\bhow\s+old\b|\b(?:what|which)\s+age\b", re.IGNORECASE)
-_AGE = re.compile(
-    r"\b\d+(?:\s+|-)years?(?:\s+|-)old\b|\baged\s+\d+|\bage\s+of\s+\d+|\b\d+\s+years\b|"
-    r"\b(?:built|founded|established|opened|completed|constructed|made|born|dat\w+\s+(?:from|back\s+to)|since)\s+(?:in\s+)?(?:1[0-9]|20)\d\d\b",
-    re.IGNORECASE,
-)
-# Two kinds of amount name their unit: a share ("what accuracy", "how accurate", "what percentage")
-# is answered by a percentage, a sum of money ("how much did it cost", "what revenue") by a currency.
-# Any other figure in the passage counts something else ("thousands of photos" is no accuracy).
-_ASKS_PERCENT = re.compile(
-    r"\bhow\s+accurate\b|\b(?:what|which)\b[^?]{0,32}?\b(?:percentage|percent|accuracy|proportion|share)\b",
-    re.IGNORECASE,
-)
-_ASKS_MONEY = re.compile(
-    r"\bhow\s+much\b[^?]*\b(?:cost|costs|pay|paid|charge\w*|spen[dt]\w*|earn\w*|raise\w*|worth|revenue|sales|price\w*|"
-    r"fund\w*|invest\w*|fine[ds]?|sell|sold|valu\w*|budget)\b|"
-    r"\b(?:what|which)\b[^?]{0,32}?\b(?:price|cost|revenue|salary|fee|fine|budget|valuation|profit|sum(?!\s+up))\b|"
-    r"\bwhat\s+(?:is|was|were|are)\s+(?:the|its|their)\s+(?:total\s+)?value\s+of\s+(?:the|its|their|this|that)\s+(?:\w+\s+)?(?:contract|deal|order|award|grant|loan|prize|sale|purchase|investment|acquisition|bid|tender)s?\b|\bwhat\b[^?]*\bworth\s*\??$|"
-    r"\b(?:dollar|euro|pound|cash|monetary)\s+(?:value|amount|figure|sum|worth)\b|\bhow\s+many\s+(?:dollars|euros|pounds)\b|"
-    r"\bwhat\b[^?]*\b(?:pay|paid)\b",
-    re.IGNORECASE,
-)
-_PERCENT = re.compile(r"%|\bper\s?cent(?:age)?\b|\bpercent(?:age)?\b", re.IGNORECASE)
-# A sum of money: any currency sign (Unicode's "Sc" characters: $ ¢ £ ¥ ₹ ₽ ₩ € …), a dollar, euro,
-# pound or yen, or another currency written out next to a figure ("30 crowns", "CHF 20"): those
-# names are checked only beside a figure, since some are words too ("the Crown", "rand").
-_CURRENCY_SIGNS = "$\xa2-\xa5\u058f\u060b\u07fe\u07ff\u09f2\u09f3\u09fb\u0af1\u0bf9\u0e3f\u17db\u20a0-\u20c0\ua838\ufdfc\ufe69\uff04\uffe0\uffe1\uffe5\uffe6"
-_CURRENCY_NAMES = (
-    r"crowns?|kron(?:or|er|a|e)|korun[ay]|francs?|rupees?|rupiahs?|yuan|renminbi|roubles?|rubles?|pesos?|reais|"
-    r"lir[ae]|zlot(?:y|ys|ies)|forints?|dinars?|dirhams?|riyals?|rials?|rand|shekels?|baht|ringgits?|dong|"
-    r"nairas?|shillings?|pence|cents?|kwacha|cedis?|lei|leva|hryvnias?|tenge"
-)
-_CURRENCY_CODES = "chf|sek|nok|dkk|czk|pln|huf|inr|cny|rmb|rub|brl|mxn|aud|cad|nzd|zar|ils|krw|sgd|hkd|jpy"  # ISO 4217, before or after
-_MONEY = re.compile(
-    rf"[{_CURRENCY_SIGNS}]|\b(?:dollars?|euros?|pounds?|yen|usd|eur|gbp)\b|"
-    rf"\d(?:[\d,.]*\d)?\s*(?:(?:thousand|million|billion|trillion|bn|m|k)\s+)?(?:{_CURRENCY_NAMES}|{_CURRENCY_CODES})\b|"
-    rf"\b(?:{_CURRENCY_CODES})\s*\d",
-    re.IGNORECASE,
-)
-# A year from 1000 to 2099 (a lighthouse "built in 1764", not only this century's news) or a month.
-_MONTH_NAMES = "January February March April May June July August September October November December".split()
-_MONTH = "(?:" + "|".join(_MONTH_NAMES) + ")"
-_A_YEAR = r"\b(?:1[0-9]|20)\d\d\b"
-_YEAR = re.compile(_A_YEAR)
-_WEEKDAY_NAMES = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-# A year, a month or a day of the week ("on what day are the bins collected?" → "on Thursday").
-_DATE = re.compile(rf"{_A_YEAR}|\b{_MONTH}\b|\b(?:{'|'.join(_WEEKDAY_NAMES)})s?\b", re.IGNORECASE)
-_COUNT_NUMBERS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
-_TENS = frozenset("twenty thirty forty fifty sixty seventy eighty ninety".split())
-_COUNT_WORDS = frozenset(_COUNT_NUMBERS) | _TENS  # "ninety-three birds"
-_DIGIT = re.compile(r"\d")
-# The question wants the amount to the unit ("what exact dollar value?", "precisely how many?").
-_ASKS_EXACT = re.compile(r"\b(?:exact|precise)(?:ly)?\b", re.IGNORECASE)
-_FIGURE = re.compile(r"\d[\d,.]*\d|\d")  # "2030", "2,000", "1.5", the 30 of "30-day"
-_QUANTITY = re.compile(r"\d|\b(?:hundred|thousand|million|billion|trillion|dozen|half|percent)s?\b", re.IGNORECASE)
-_AMOUNT = r"(?:\d[\d,.]*|" + "|".join(_COUNT_NUMBERS) + r"|a|an|half|several|a\s+few)(?:\s+(?:hundred|thousand|million|billion))?"
-_LENGTHS = (
-    r"(?:kilo|centi|milli)?met(?:re|er)s?|k?m|cm|mm|ft|feet|foot|inch(?:es)?|miles?|yards?|"
-    r"storeys?|stories|floors"  # a building's height in floors
-)
-_TIMES = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies)|nights?|mins?|hrs?|secs?"
-_WEIGHTS = r"(?:kilo)?grams?|kg|tonnes?|tons?|lbs?|pounds?|ounces?|oz|kilos?"
-_SPEEDS = r"km/h|kph|mph|knots?|m/s|(?:kilomet(?:re|er)s?|miles?|met(?:re|er)s?)\s+(?:an|per|a)\s+(?:hour|second)"
-_UNITS = {
-    kind: re.compile(_AMOUNT + r"\s*-?\s*(?:" + units + r")\b", re.IGNORECASE)
-    for kind, units in (("length", _LENGTHS), ("weight", _WEIGHTS), ("speed", _SPEEDS), ("duration", f"{_TIMES}|{_LENGTHS}"))
-}
-_SINCE_YEAR = re.compile(rf"\bsince\s+(?:{_MONTH}\s+)?{_A_YEAR}", re.IGNORECASE)
-# "How many lawsuits?" is also answered by "a pair of lawsuits"; "how much in damages?" is not.
-_COUNT_NOUNS = re.compile(r"\b(?:pair|couple|trio)s?\b", re.IGNORECASE)
-# A calendar date or a clock's time is not an amount: "how many" is not answered by "2022-07-07",
-# "how long" not by "at 23:36 UTC" (nor by a recording's "(26:33)": that is `_ASKS_TIMESTAMP`'s).
-_CALENDAR = re.compile(
-    rf"\b\d{{1,2}}:\d\d(?::\d\d)?\b|\b\d{{4}}-\d\d(?:-\d\d)?\b|\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}\b|{_A_YEAR}",
-    re.IGNORECASE,
-)
-# The question asks about the publishing of a piece (who ran it, when it came out), the one relation
-# a byline ("“TITLE” was published by PROVIDER on DATE.") states. A *press release* is a piece; a
-# product's release is not ("when did IBM release its photo database?").
-_ASKS_PUBLICATION = re.compile(
-    r"\b(?:publish\w*|report\w*|ran|run|runs|(?:press|news)\s+releases?|came out|come out|comes out|post\w*|wr[io]te|written|"
-    r"cover\w*|carr\w+|appear\w*|put out|issued|broke|article|piece|story|stories|news|headline|outlet|"
-    r"publication|magazine|site|website|newspaper|video|notes)\b",
-    re.IGNORECASE,
-)
-
-
-_KINDS = (
-    ("author", _ASKS_AUTHOR),
-    ("source", _ASKS_SOURCE),
-    ("timestamp", _ASKS_TIMESTAMP),
-    ("link", _ASKS_LINK),
-    ("year", _ASKS_YEAR),
-    ("date", _ASKS_DATE),
-    ("percent", _ASKS_PERCENT),
-    ("money", _ASKS_MONEY),
-    ("age", _ASKS_AGE),
-    ("count", _ASKS_COUNT),
-    ("length", _ASKS_LENGTH),
-    ("weight", _ASKS_WEIGHT),
-    ("speed", _ASKS_SPEED),
-    ("duration", _ASKS_DURATION),
-    ("number", _ASKS_NUMBER),
-)
-
-
-# A question asks what its first question word asks: "what criticism does it make about *how long*
-# Microsoft took?" asks for a criticism, not a length of time (a cue that is itself a question word
-# counts only when none comes before it).
-_ASKED_BEFORE = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
-
-
-# "The columnist who wrote … likes which club?": a "who" after a noun opens a relative clause that
-# says which person is meant; the question's own word comes later.
-_RELATIVE_WHO = re.compile(r"(?<=[^\W\d_])(\s+)who\b(?=.*\b(?:what|which|whom|whose|when|where|why|how)\b)", re.IGNORECASE)
-_JOINING = frozenset("and but so then or also now".split())  # "and who published it?" asks
-
-
-def first_sentence(question: str) -> str:
-    """What the question asks: its first sentence (a resolved follow-up carries the turn before
-    it after that, "and who published it? (What did …?)")."""
-    return (split_sentences(question) or [""])[0]
-
-
-def answer_type(question: str) -> str | None:
-    """"author", "source", "timestamp", "link", "year", "date", "percent", "money", "age", "count"
-    ("how many"), a measure ("length", "weight", "speed", "duration"), "number", or None (any
-    sentence may answer)."""
-    first = first_sentence(question)
-    first = _RELATIVE_WHO.sub(lambda m: m.group() if first[: m.start()].split()[-1].lower() in _JOINING else m.group(1) + "one", first)
-    for kind, pattern in _KINDS:
-        match = pattern.search(first)
-        if match and not (_ASKED_BEFORE.match(match.group()) and _ASKED_BEFORE.search(first[: match.start()])):
-            return kind
-    return None
-
-
-def asked_words(question: str, kind: str | None) -> set[str]:
-    """The question's content words less, when it asks for a moment of a recording, the words
-    that ask it ("at what point in the video"): they say what is wanted, not what it is about,
-    and a passage's "data points" must not count as an answer to "what point"."""
-    words = content_terms(question)
-    return words - _ASKING_TERMS.get(kind, frozenset())
-
-
-# "How much does it cost in euros?", "how tall is it in metres?": the answer is written in that
-# unit, or the passages do not give it ("£449" is no price in euros). Each unit a question may name,
-# and how a sentence writes it.
-_UNIT_NAMES = (
-    (r"dollars?|usd", r"\$|\bdollars?\b|\busd\b"),
-    (r"euros?|eur", r"€|\beuros?\b|\beur\b"),
-    (r"pounds?(?:\s+sterling)?|gbp|sterling", r"£|\bpounds?\b|\bgbp\b|\blbs?\b"),
-    (r"yen|jpy", r"¥|\byen\b|\bjpy\b"),
-    (r"kilomet(?:re|er)s?|km", r"\bkilomet(?:re|er)s?\b|\d\s*km\b"),
-    (r"met(?:re|er)s?", r"\bmet(?:re|er)s?\b|\d\s*m\b"),
-    (r"feet|foot|ft", r"\bfeet\b|\bfoot\b|\d\s*ft\b"),
-    (r"miles?", r"\bmiles?\b"),
-    (r"kilo(?:gram)?s?|kg", r"\bkilo(?:gram)?s?\b|\d\s*kg\b"),
-    (r"tonnes?|tons?", r"\btonnes?\b|\btons?\b"),
-    (r"grams?", r"\bgrams?\b|\d\s*g\b"),
-)
-_IN_UNIT = re.compile(
-    r"\bin\s+(?:(?:us|u\.s\.|american|canadian|australian|new zealand|hong kong|singapore)\s+)?("
-    + "|".join(q for q, _ in _UNIT_NAMES) + rf"|{_CURRENCY_NAMES}|{_CURRENCY_CODES})\b",
-    re.IGNORECASE,
-)
-
-
-def asked_unit(question: str) -> re.Pattern | None:
-    """How a sentence writes the unit the question asks the answer in ("… in euros?"), or None."""
-    m = _IN_UNIT.search(first_sentence(question))
-    if not m:
-        return None
-    unit = m.group(1).lower()
-    for asked, written in _UNIT_NAMES:
-        if re.fullmatch(asked, unit):
-            return re.compile(written, re.IGNORECASE)
-    return re.compile(rf"\b{re.escape(unit.rstrip('s')[:5])}", re.IGNORECASE)  # "crowns" → "crown", "kronor" → "krono"
-
-
-def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: bool = True, exact: bool = False, unit: re.Pattern | None = None) -> bool:
-    """The sentence holds the kind of answer asked for. A byline's date answers only a question
-    about publishing (not "when will the council vote?", though the byline names the council).
-    An amount asked for `exact`ly ("what exact dollar value?") is written in digits: "a
-    multi-billion-dollar industry" says how big, not how much. An amount asked in a `unit`
-    (`asked_unit`) is written in it."""
-    if unit is not None and kind in ("money", "number", *_UNITS) and not unit.search(sentence):
-        return False
-    if exact and kind in ("percent", "money", "number", "count", *_UNITS) and not _DIGIT.search(_CALENDAR.sub(" ", sentence)):
-        return False
-    if kind == "source":
-        provider = hit.chunk.provider or ""
-        return bool(provider) and provider.lower() in sentence.lower()
-    if kind == "timestamp":
-        return bool(hit.chunk.anchor)
-    if kind == "link":
-        return is_link_line(sentence, hit.chunk)
-    if kind == "author":
-        return sentence.startswith(author_prefix(hit.chunk.title)) or bool(_WRITER.search(sentence))
-    if kind in ("date", "year"):
-        written = (_YEAR if kind == "year" else _DATE).search(sentence)
-        return bool(written) and (about_publication or not is_byline(sentence, hit.chunk))
-    if kind in _UNITS:
-        since = kind == "duration" and _SINCE_YEAR.search(sentence)  # "how long has she led it?" → "since 2015"
-        return bool(since or _UNITS[kind].search(_CALENDAR.sub(" ", sentence)))
-    if kind == "percent":
-        return bool(_PERCENT.search(sentence))
-    if kind == "money":
-        return bool(_MONEY.search(sentence))
-    if kind == "age":
-        return bool(_AGE.search(sentence))
-    if kind in ("number", "count"):
-        text = _CALENDAR.sub(" ", sentence)
-        # "ninety-three" is a count; "two-year" (a study's length) is not
-        words = {w.split("-")[0] if w.split("-")[0] in _TENS else w for w in tokens(text.lower())}
-        spelled = words & (_COUNT_WORDS - {"one"})  # "only three copies survive"; "one of them" counts nothing
-        return bool(_QUANTITY.search(text) or spelled or (kind == "count" and _COUNT_NOUNS.search(text)))
-    return True
-
-
-def is_byline(sentence: str, chunk) -> bool:
-    """The chunk's opening "“TITLE” was published by …" sentence (written by the chunker)."""
-    return sentence.startswith(f"“{chunk.title}” was published")
-
-
-def is_summary_line(sentence: str, chunk) -> bool:
-    """A line the chunker writes, not the corpus's running text: the byline, "“TITLE” is from
-    NAME.", "Topics: …", the feed's scores, the link lines. Their capitals are a title's or a list's."""
-    return (
-        is_byline(sentence, chunk) or sentence.startswith((author_prefix(chunk.title), "Topics:"))
-        or is_score_line(sentence, chunk) or is_link_line(sentence, chunk)
-    )
-
-
-def is_score_line(sentence: str, chunk) -> bool:
-    """A summary's or related article's line that gives one of the feed's scores (rag.chunking)."""
-    return _is_labelled_line(sentence, chunk, SCORE_LINES)
-
-
-def is_link_line(sentence: str, chunk) -> bool:
-    """A summary's or related article's line that gives the piece's address or video id (rag.chunking)."""
-    return _is_labelled_line(sentence, chunk, (LINK_LINE, VIDEO_ID_LINE))
-
-
-def _is_labelled_line(sentence: str, chunk, labels: tuple[str, ...]) -> bool:
-    """A line the chunker writes under one of `labels` ("Link: …"): only summaries and related
-    articles have them; body text that happens to begin so is the corpus's own."""
-    return chunk.kind in ("summary", "related") and sentence.startswith(labels)
-
 
 def with_anchor(sentence: str, anchor: str) -> str:
     """The sentence with its passage's video timestamp before the full stop, unless it has it:
@@ -504,9 +176,9 @@ _ASKS_AGENT = re.compile(
 )
 # "Who is the chief executive of …?", "who was the manager …?": a person who holds a role, by name.
 _ASKS_HOLDER = re.compile(r"\W*(?:and\s+)?who\s+(?:is|was|are|were)\s+(?:the|its|their|his|her)\s+\w", re.IGNORECASE)
-_MONTHS = {m.lower(): i for i, m in enumerate(_MONTH_NAMES, 1)}
+_MONTHS = {m.lower(): i for i, m in enumerate(MONTH_NAMES, 1)}
 # A month or a day of the week is written capitalized but names nothing asked for.
-_CALENDAR_NAMES = frozenset([*_MONTHS, *(d.lower() for d in _WEEKDAY_NAMES)])
+_CALENDAR_NAMES = frozenset([*_MONTHS, *(d.lower() for d in WEEKDAY_NAMES)])
 _NAME_PUNCTUATION = "“”\"'‘’()[],.;:!?"  # stripped from a word to leave the name it writes
 _ASKS_WHO = re.compile(r"\W*(?:and\s+)?(?:who|whom)\b", re.IGNORECASE)
 _OPENS_WITH_PRONOUN = re.compile(r"\W*(?:he|she|they|his|her|their|him|them)\b", re.IGNORECASE)  # someone named before
@@ -535,9 +207,9 @@ class Focus:
         executive …?" is not answered by "Microsoft"); a headline by a name close to the noun or
         to the whole phrase (FOCUS_NAME_SIM). "What question …?": a sentence that asks one."""
         if self.counted:
-            words = [p for w in tokens(_CALENDAR.sub(" ", c.sentence)) for p in w.split("-")]  # "30-day" → 30 day
+            words = [p for w in tokens(CALENDAR.sub(" ", c.sentence)) for p in w.split("-")]  # "30-day" → 30 day
             return any(
-                self.stem in content_terms(w) and any(_QUANTITY.search(x) or _COUNT_NOUNS.search(x) or x in _COUNT_WORDS for x in words[max(0, i - COUNT_WINDOW) : i])
+                self.stem in content_terms(w) and any(QUANTITY.search(x) or COUNT_NOUNS.search(x) or x in COUNT_WORDS for x in words[max(0, i - COUNT_WINDOW) : i])
                 for i, w in enumerate(words)
             )
         if self.stem in c.nearby or self.stem in c.terms:
@@ -854,7 +526,7 @@ class TemplatedGenerator:
         best = (q.vectors @ passage.T).max(axis=1)
         # The words that ask for a type of answer ("at what point in the video", "what is the
         # url") say what is wanted, not what it is about.
-        asking = _ASKING_TERMS.get(answer_type(question), frozenset())
+        asking = ASKING_TERMS.get(answer_type(question), frozenset())
         initials = name_initials(text)
         spelled_out = acronym_words(q.words, text)
         # "the August 2021 piece": the passage gives its month as a date ("2021-08-23").
@@ -937,10 +609,10 @@ class TemplatedGenerator:
         weights = self.weights(q_terms)
         focus = focus_term(question)
         first = first_sentence(question)
-        about_publication = bool(_ASKS_PUBLICATION.search(first))
-        exact = bool(_ASKS_EXACT.search(question))
+        about_publication = bool(ASKS_PUBLICATION.search(first))
+        exact = bool(ASKS_EXACT.search(question))
         unit = asked_unit(question)
-        reason = bool(_ASKS_REASON.search(first))
+        reason = bool(ASKS_REASON.search(first))
         negated = negated_terms(first)  # "which beach has no lifeguard?" asks for the one that has none
         rows = []  # (rank, position, hit, sentence, own terms, terms around it)
         # "What does the EurekAlert! release say …?": only that outlet's passages can answer
@@ -985,7 +657,7 @@ class TemplatedGenerator:
                 W_SEMANTIC * semantic + W_CONTEXT * context + W_COVERAGE * coverage
                 + (W_TYPE if kind and typed else 0.0)
                 + (W_FOCUS if focus and focus in content_terms(sentence) else 0.0)
-                + (W_TYPE if reason and _CAUSE.search(sentence) else 0.0)
+                + (W_TYPE if reason and CAUSE.search(sentence) else 0.0)
                 - (W_TYPE if not negated and negated_terms(sentence) & q_terms else 0.0)
             )
             own = frozenset(content_terms(sentence) | around)
@@ -1113,7 +785,7 @@ def acronym_words(words: Sequence[str], text: str) -> set[int]:
 
 def figures(text: str) -> set[str]:
     """The numbers a text writes in digits, without thousands separators ("2,000" → "2000")."""
-    return {f.replace(",", "") for f in _FIGURE.findall(text)}
+    return {f.replace(",", "") for f in FIGURE.findall(text)}
 
 
 def figures_found(question: str, texts: Sequence[str]) -> bool:
@@ -1126,7 +798,7 @@ def figures_found(question: str, texts: Sequence[str]) -> bool:
     if not asked:
         return True
     written = " ".join(texts)
-    spelled = {str(_COUNT_NUMBERS.index(w) + 1) for w in set(tokens(written.lower())) & set(_COUNT_NUMBERS)}
+    spelled = {str(COUNT_NUMBERS.index(w) + 1) for w in set(tokens(written.lower())) & set(COUNT_NUMBERS)}
     return asked <= figures(written) | spelled
 
 
@@ -1248,7 +920,7 @@ def focus_term(question: str) -> str | None:
     words = tokens(question)
     for i, w in enumerate(words[:-1]):
         if w in ("which", "what", "whose"):
-            rest = [x for x in words[i + 1 : i + 5] if not x.isdigit() and x not in _COUNT_WORDS]
+            rest = [x for x in words[i + 1 : i + 5] if not x.isdigit() and x not in COUNT_WORDS]
             if rest and rest[0] in ("kind", "kinds", "type", "types", "sort", "sorts") and len(rest) > 2 and rest[1] == "of":
                 rest = rest[2:]
             if rest and rest[0] not in STOPWORDS:
@@ -1288,7 +960,7 @@ def focus_phrase(question: str) -> list[str]:
     for i, w in enumerate(words):
         start = _noun_after(words, i)
         if start is not None:
-            rest = [x for x in words[start : start + 5] if not x.isdigit() and x not in _COUNT_WORDS]
+            rest = [x for x in words[start : start + 5] if not x.isdigit() and x not in COUNT_WORDS]
             while rest and rest[0] in _LIGHT_NOUNS and len(rest) > 1 and rest[1] == "of":
                 rest = rest[2:]
             phrase = []
