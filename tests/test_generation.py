@@ -15,12 +15,11 @@ from rag.generation.base import answer_text, render
 from rag.citations import split_sentences
 from tests.conftest import SEEDS
 from rag.generation.answer_types import answer_type, holds_type
+from rag.generation.focus import focus_phrase, focus_term
 from rag.generation.templated import (
     Focus,
     TemplatedGenerator,
     figures_found,
-    focus_phrase,
-    focus_term,
     names_beside,
     relation_terms,
 )
@@ -135,7 +134,7 @@ def test_a_hyphenated_focus_word_is_stemmed_the_same_in_every_process():
     """"photo-sharing" stems to three terms; picking one from a set depended on the process's
     string hash seed, so the same question got different answers from run to run."""
     code = (
-        "from rag.generation.templated import focus_term, head_stem; "
+        "from rag.generation.focus import focus_term, head_stem; "
         "print(head_stem('photo-sharing'), focus_term('Which photo-sharing site was it?'))"
     )
     outputs = {
