@@ -24,8 +24,9 @@ from rag.types import Chunk, Document
 # plain file, and "Dr." or an initial ends no sentence; 6: a sentence may start with any capital ("Ça");
 # 7 (rag.corpus): no script, style or comment text, no code-fence language, no non-web link, and a
 # document whose date is no real date is kept (it was skipped); 8: the outlet is also read from
-# `publisher`, `publication`, `outlet`, `site_name` or `source` (a document's and a related article's)
-CHUNKER_VERSION = 9
+# `publisher`, `publication`, `outlet`, `site_name` or `source` (a document's and a related article's);
+# 9: a list title or publisher, a bare year; 10: a sentence keeps its closing quote ('"works well."')
+CHUNKER_VERSION = 10
 HEADING_JOINER = " › "  # a section's heading path, outermost first: "Lefkonisi › Beaches › Kavos Bay"
 
 
@@ -59,7 +60,33 @@ def not_after_abbreviation(stop: str = "") -> str:
 # What may start a sentence: a digit or a capital of the Latin, Greek or Cyrillic alphabets ("Ça
 # coûte", "Über", "Это"), as a regex class.
 SENTENCE_START = "0-9" + "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper())
-_SENTENCE_END = re.compile(r"(?<=[.!?…])" + not_after_abbreviation(r"\.") + rf"[\"'”’)]*\s+(?=[\"'“‘(]?[{SENTENCE_START}])")
+
+
+def sentence_end(stops: str) -> re.Pattern:
+    """A sentence ends at one of `stops` (closing quotes/brackets and citation markers belong to
+    it) when what follows starts a new sentence, or at a line break. The citation check ends
+    sentences at . ! ?; the chunker and a model's stream also at "…"."""
+    return re.compile(
+        rf"(?=[{stops}])" + not_after_abbreviation() + rf"[{stops}]+" + r"[\"”’')\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+[\"“‘(]?["
+        + SENTENCE_START + "])|\n+"
+    )
+
+
+def sentences_at(ends: re.Pattern, text: str) -> list[str]:
+    """`text` cut after each match of `ends`: a sentence keeps its stop and its closing quote."""
+    out, start = [], 0
+    for m in ends.finditer(text):
+        piece = text[start : m.end()].strip()
+        if piece:
+            out.append(piece)
+        start = m.end()
+    rest = text[start:].strip()
+    if rest:
+        out.append(rest)
+    return out
+
+
+_SENTENCE_END = sentence_end(".!?…")
 # A summary's lines that say where the piece is (its address, a video's id): the answer to "what
 # is its url?", and to nothing else (rag.generation.answer_types).
 LINK_LINE, VIDEO_ID_LINE = "Link: ", "Video id: "
@@ -72,8 +99,9 @@ def count_tokens(text: str) -> int:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage, split after . ! ? before a capital; good enough for news prose."""
-    return [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
+    """Sentences of a paragraph, split after . ! ? … before a capital; good enough for news prose.
+    A closing quote stays with its sentence ('said it "works well." Then …')."""
+    return sentences_at(_SENTENCE_END, " ".join(text.split()))
 
 
 def clean_markdown(text: str) -> str:

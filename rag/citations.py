@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.chunking import SENTENCE_START, not_after_abbreviation
+from rag.chunking import sentence_end, sentences_at
 from rag.types import Chunk, Citation, Hit
 
 LEXICAL_WEIGHT = 0.5
@@ -57,16 +57,6 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
 
-def sentence_end(stops: str) -> re.Pattern:
-    """A sentence ends at one of `stops` (closing quotes/brackets and citation markers belong to
-    it) when what follows starts a new sentence, or at a line break. The citation check ends
-    sentences at . ! ?; a model's stream also at "…"."""
-    return re.compile(
-        rf"(?=[{stops}])" + not_after_abbreviation() + rf"[{stops}]+" + r"[\"”’')\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+[\"“‘(]?["
-        + SENTENCE_START + "])|\n+"
-    )
-
-
 _SENTENCE_END = sentence_end(".!?")
 
 
@@ -94,16 +84,7 @@ def numbers(text: str) -> set[str]:
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of a passage (or an answer), markers kept with the sentence they end."""
-    out, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        piece = text[start : m.end()].strip()
-        if piece:
-            out.append(piece)
-        start = m.end()
-    rest = text[start:].strip()
-    if rest:
-        out.append(rest)
-    return out
+    return sentences_at(_SENTENCE_END, text)
 
 
 def strip_markers(text: str) -> str:

@@ -141,3 +141,14 @@ def test_a_sentence_longer_than_the_budget_is_cut():
     body_chunks = [c for c in chunk_document(doc, ChunkerSettings(max_tokens=100, overlap_tokens=10)) if c.kind == "body"]
     assert all(count_tokens(c.text) <= 100 for c in body_chunks)
     assert sum(count_tokens(c.text) for c in body_chunks) >= 1000
+
+
+def test_a_passage_quotes_its_source_verbatim_closing_quotes_included(tmp_path):
+    # The sentence splitter used to eat the quote after a full stop: 'the plan "works well. Then …'.
+    from rag.corpus import load_document
+
+    body = ('The mayor said the plan "works well." Then she left. He replied “no way.” She laughed. '
+            "They called it 'a good idea.' Nobody agreed. Dr. Holm said (as before.) More came.")
+    (tmp_path / "quotes.md").write_text(f"---\ntitle: Quotes\n---\n{body}\n", encoding="utf-8")
+    chunks = chunk_document(load_document(tmp_path / "quotes.md", tmp_path))
+    assert any(body in c.text for c in chunks), [c.text for c in chunks]

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from rag.citations import sentence_end
+from rag.chunking import sentence_end
 from rag.errors import MissingExtraError, ModelError, QueryError
 from rag.generation.base import Turn, render
 from rag.types import Hit
