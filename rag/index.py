@@ -23,6 +23,7 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -151,6 +152,13 @@ class Index:
         if index_type not in INDEX_TYPES:
             raise QueryError(f"unknown index type {index_type!r}: choose one of {', '.join(INDEX_TYPES)}")
         path = check_index_path(path)
+        # Two builds of one index at once would each update the index as it was, and the last to
+        # finish would drop the other's changes: the second waits, then updates the first's result.
+        with _build_lock(path):
+            return cls._build(corpus, path, embedder, rebuild, settings, on_progress, index_type)
+
+    @classmethod
+    def _build(cls, corpus, path: Path, embedder, rebuild: bool, settings: ChunkerSettings, on_progress, index_type: str) -> Index:
         loaded = load_corpus(corpus)
         if not loaded.documents:
             first = loaded.skipped[0] if loaded.skipped else None
@@ -547,6 +555,9 @@ def _write_index_folder(
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_builds(path)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.building-", dir=path.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's 0700 would keep a shared index from other users
     try:
         with (tmp / CHUNKS).open("w", encoding="utf-8") as f:
             for chunk in chunks:
@@ -566,6 +577,24 @@ def _write_index_folder(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return faiss_index
+
+
+@contextmanager
+def _build_lock(path: Path):
+    """Hold an exclusive lock on the index at `path` (a ".NAME.lock" file beside it) while a build
+    runs; a second build blocks until the first is done. The file stays: removing it would race."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.name}.lock", "a") as lock:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock, as before
+            yield
+            return
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 STALE_BUILD_SECONDS = 3600  # untouched this long, a sibling build folder is no build in progress

@@ -183,7 +183,7 @@ def test_an_interrupted_build_leaves_the_previous_index_unchanged(corpus_copy, t
         Index.build(corpus_copy, index_path, ExplodingEmbedder(), rebuild=True)
 
     assert _files(index_path) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "idx"]  # no temp folder left behind
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["corpus", "idx"]  # no temp folder left behind
     reopened = Index.open(index_path, HashEmbedder())
     assert len(reopened.chunks) == reopened.faiss_index.ntotal
 
@@ -206,6 +206,41 @@ def test_a_build_removes_what_a_killed_build_left_behind(corpus_copy, tmp_path):
         os.utime(folder, (long_ago, long_ago))
     Index.build(corpus_copy, tmp_path / "idx", HashEmbedder())
     assert not any(f.exists() for f in stale) and all(f.exists() for f in kept)
+
+
+def test_a_second_build_of_one_index_waits_for_the_first_and_updates_its_result(corpus_copy, tmp_path):
+    """Two builds at once each updated the index as it was, and the last to finish dropped the
+    other's changes: now the second waits for the first's lock, then starts from its result."""
+    import shutil
+    import threading
+
+    from rag.index import _build_lock
+
+    path = tmp_path / "idx"
+    Index.build(corpus_copy, path, HashEmbedder())
+    first = sorted(corpus_copy.glob("*.txt"))[0]
+    shutil.copy(first, corpus_copy / "copy-of-first.txt")  # the change the waiting build must see
+    result = {}
+    with _build_lock(path):  # a first build, still running
+        waiting = threading.Thread(target=lambda: result.setdefault("index", Index.build(corpus_copy, path, HashEmbedder())))
+        waiting.start()
+        waiting.join(timeout=5)
+        assert waiting.is_alive(), "a second build must not run while the first holds the index"
+    waiting.join(timeout=120)
+    assert result["index"].report.added == ("copy-of-first",)
+    assert "copy-of-first" in Index.open(path, HashEmbedder()).manifest["documents"]
+
+
+def test_an_index_folder_is_as_readable_as_any_new_folder(corpus_copy, tmp_path):
+    """mkdtemp makes its folder 0700: an index shared on a machine was readable by its builder alone."""
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        Index.build(corpus_copy, tmp_path / "idx", HashEmbedder())
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "idx").stat().st_mode & 0o777 == 0o755
 
 
 def test_rebuild_embeds_everything(corpus_copy, tmp_path):
