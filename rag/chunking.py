@@ -25,7 +25,8 @@ from rag.types import Chunk, Document
 # 7 (rag.corpus): no script, style or comment text, no code-fence language, no non-web link, and a
 # document whose date is no real date is kept (it was skipped); 8: the outlet is also read from
 # `publisher`, `publication`, `outlet`, `site_name` or `source` (a document's and a related article's);
-# 9: a list title or publisher, a bare year; 10: a sentence keeps its closing quote ('"works well."')
+# 9: a list title or publisher, a bare year; 10: a sentence keeps its closing quote ('"works well."'),
+# a byline says "in March 2023" for a year and month
 CHUNKER_VERSION = 10
 HEADING_JOINER = " › "  # a section's heading path, outermost first: "Lefkonisi › Beaches › Kavos Bay"
 
@@ -164,8 +165,13 @@ def author_prefix(title: str) -> str:
     return f"“{title}” is from "
 
 
+_MONTH_NAMES = "January February March April May June July August September October November December".split()
+
+
 def _byline(provider: str | None, published: str | None, time: str | None = None) -> str:
-    on = " on" if published and len(published) == 10 else " in"  # "in 1987", "in 2015-06" for a part of a date
+    on = " on" if published and len(published) == 10 else " in"  # "in 1987", "in June 2015" for a part of a date
+    if published and len(published) == 7:
+        published = f"{_MONTH_NAMES[int(published[5:]) - 1]} {published[:4]}"
     when = f"{on} {published}" + (f" at {time}" if time else "") if published else ""
     if provider or when:
         return " was published" + (f" by {provider}" if provider else "") + when

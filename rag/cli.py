@@ -111,6 +111,8 @@ def _report_build(report, index: Path) -> None:
     err = _stderr()
     for skipped in report.skipped:
         err.print(f"[yellow]skipped[/] {skipped.path}: {skipped.reason}")
+    for note in report.notes:
+        err.print(f"[yellow]note[/] {note.path}: {note.note}")
     if report.up_to_date:
         err.print(f"Index {index} is up to date: {report.documents} documents, {report.chunks} chunks.")
         return

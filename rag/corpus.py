@@ -19,7 +19,7 @@ import yaml
 
 from rag.chunking import clean_markdown
 from rag.errors import CorpusError
-from rag.types import Document, RelatedArticle, SkippedFile
+from rag.types import Document, FileNote, RelatedArticle, SkippedFile
 
 CORPUS_SUFFIXES = (".md", ".markdown", ".txt")
 _FENCE = re.compile(r"^---[ \t]*\r?\n")
@@ -57,6 +57,7 @@ class _YAMLHandler(frontmatter.YAMLHandler):
 class Corpus:
     documents: tuple[Document, ...]
     skipped: tuple[SkippedFile, ...]
+    notes: tuple[FileNote, ...] = ()  # documents kept with a field left out
 
 
 def load_corpus(folder: str | Path) -> Corpus:
@@ -66,13 +67,15 @@ def load_corpus(folder: str | Path) -> Corpus:
         raise CorpusError(f"the corpus is a folder of documents, and {root} is a file (pass --corpus DIR)")
     if not root.is_dir():
         raise CorpusError(f"corpus folder not found: {root} (pass --corpus DIR)")
-    documents, skipped = [], []
+    documents, skipped, notes = [], [], []
     for path in corpus_files(root):
+        said: list[str] = []
         try:
-            documents.append(load_document(path, root))
+            documents.append(load_document(path, root, said))
         except _Unreadable as reason:
             skipped.append(SkippedFile(str(path), str(reason)))
-    return Corpus(tuple(documents), tuple(skipped))
+        notes.extend(FileNote(str(path), note) for note in said)
+    return Corpus(tuple(documents), tuple(skipped), tuple(notes))
 
 
 def corpus_files(root: Path) -> list[Path]:
@@ -89,7 +92,8 @@ class _Unreadable(Exception):
     """Why one file is skipped."""
 
 
-def load_document(path: Path, root: Path | None = None) -> Document:
+def load_document(path: Path, root: Path | None = None, notes: list[str] | None = None) -> Document:
+    """One corpus file as a Document; `notes` gets what was read past (a date it cannot read)."""
     raw = path.read_bytes()
     if not raw.strip():
         raise _Unreadable("empty file")
@@ -131,7 +135,7 @@ def load_document(path: Path, root: Path | None = None) -> Document:
         title=title,
         excerpt=excerpt,
         url=url,
-        published=_date(meta),
+        published=_date(meta, notes),
         published_time=_time(meta),
         provider=provider,
         quality=_score(meta.get("quality")),
@@ -223,9 +227,10 @@ def _topics(value) -> tuple[str, ...]:
     return tuple(t for t in (_text(v) for v in value) if t)
 
 
-def _date(meta: dict) -> str | None:
+def _date(meta: dict, notes: list[str] | None = None) -> str | None:
     """The publication date as YYYY-MM-DD, or YYYY-MM or YYYY when that is all the field says
-    ("date: 1987"). `published: true` in some files is a flag, not a date."""
+    ("date: 1987", "March 2023"). `published: true` in some files is a flag, not a date. A field
+    that holds no date it can read adds a line to `notes`."""
     for key in ("publishedDateTime", "published", "date", "pubDate"):
         value = meta.get(key)
         if isinstance(value, bool) or value in (None, ""):
@@ -240,7 +245,35 @@ def _date(meta: dict) -> str | None:
         partial = re.fullmatch(r"(\d{4})(-\d{2})?", str(value).strip())  # "1987", "2015-06"
         if partial and int(partial.group(1)) >= 1000 and _is_date(f"{partial.group(1)}{partial.group(2) or '-01'}-01"):
             return partial.group(0)
+        written = _written_date(str(value))
+        if written is None and notes is not None:
+            notes.append(f"{key}: {str(value)[:40]!r} is no date rag can read (write YYYY-MM-DD): kept without a date")
+        return written
     return None
+
+
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}\s*")
+
+
+def _written_date(text: str) -> str | None:
+    """A date written out ("March 2023" → 2023-03, "5 March 2023", "March 5, 2023", "31/12/2024"),
+    read by dateutil; None when it names no year or could be read two ways ("03/04/2024")."""
+    from dateutil import parser
+
+    numeric = _NUMERIC_DATE.fullmatch(text)
+    if not re.search(r"\b\d{4}\b", text) or (numeric and max(map(int, numeric.groups())) <= 12 and len(set(numeric.groups())) > 1):
+        return None
+    try:
+        # Two defaults for the parts the text leaves out: a day it does not give differs between them.
+        first = parser.parse(text, default=dt.datetime(2000, 1, 1))
+        second = parser.parse(text, default=dt.datetime(2000, 2, 2))
+    except (ValueError, OverflowError):
+        return None
+    if first.year != second.year or first.year < 1000:
+        return None
+    if first.month != second.month:
+        return f"{first.year:04d}"
+    return first.date().isoformat() if first.day == second.day else f"{first.year:04d}-{first.month:02d}"
 
 
 def _is_date(text: str) -> bool:

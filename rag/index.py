@@ -44,7 +44,7 @@ from rag.embedding import (
     onnx_cache_dir,
 )
 from rag.errors import CorpusError, IndexMismatchError, IndexNotFoundError, QueryError
-from rag.types import Chunk, SkippedFile
+from rag.types import Chunk, FileNote, SkippedFile
 
 FORMAT = "rag-index"
 FORMAT_VERSION = 1
@@ -74,6 +74,7 @@ class BuildReport:
     embedded: int = 0  # chunks sent to the model
     reused: int = 0  # chunks whose vector came from the previous index
     skipped: tuple[SkippedFile, ...] = ()
+    notes: tuple[FileNote, ...] = ()  # documents kept with a field left out
     written: bool = True  # False when the index was already up to date
 
     @property
@@ -207,7 +208,7 @@ class Index:
         if previous and same_chunker and same_type and fresh_export and not (added or changed or removed):
             previous.report = BuildReport(
                 documents=len(loaded.documents), chunks=len(chunks), reused=len(chunks),
-                skipped=loaded.skipped, written=False,
+                skipped=loaded.skipped, notes=loaded.notes, written=False,
             )
             return previous
 
@@ -243,7 +244,7 @@ class Index:
         report = BuildReport(
             documents=len(documents), chunks=len(chunks), added=tuple(added), changed=tuple(changed),
             removed=tuple(removed), embedded=len(to_embed), reused=len(chunks) - len(to_embed),
-            skipped=loaded.skipped,
+            skipped=loaded.skipped, notes=loaded.notes,
         )
         return cls(path, manifest, chunks, faiss_index, embedder, report, vectors)
 

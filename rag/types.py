@@ -52,6 +52,14 @@ class SkippedFile:
 
 
 @dataclass(frozen=True)
+class FileNote:
+    """A corpus file that was read with something left out, and what (a date it cannot read)."""
+
+    path: str
+    note: str
+
+
+@dataclass(frozen=True)
 class Chunk:
     """A passage that can be retrieved and cited.
 

@@ -191,3 +191,25 @@ def test_a_list_title_a_list_of_outlets_and_a_part_of_a_date_are_kept(tmp_path):
     assert documents["month"].published == "2015-06" and documents["bad"].published is None
     summary = chunk_document(keeper)[0]
     assert "was published by Coastal Review and Harbour Weekly in 1987." in summary.text
+
+
+def test_a_date_written_out_is_read_and_one_that_cannot_be_is_named(tmp_path):
+    """"March 2023" or "31/12/2024" in front matter was dropped without a word: the byline lost its
+    date and `--where published=2023` missed the piece. Now they are read; a date that is none, or
+    that reads two ways ("03/04/2024"), keeps the document without one and says so."""
+    from rag.chunking import chunk_document
+
+    dates = {
+        "month": ("March 2023", "2023-03"), "day": ("5 March 2023", "2023-03-05"), "us": ("March 5, 2023", "2023-03-05"),
+        "slashes": ("31/12/2024", "2024-12-31"), "weekday": ("Sunday, 5th March 2023", "2023-03-05"),
+        "impossible": ("2024-02-30", None), "two_ways": ("03/04/2024", None), "season": ("Spring 2021", None), "no_year": ("7 March", None),
+    }
+    for name, (written, _) in dates.items():
+        (tmp_path / f"{name}.md").write_text(f"---\ntitle: {name}\ndate: '{written}'\n---\nText.\n", encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert {d.doc_id: d.published for d in corpus.documents} == {name: date for name, (_, date) in dates.items()}
+    noted = {Path(n.path).stem for n in corpus.notes}
+    assert noted == {"impossible", "two_ways", "season", "no_year"}
+    assert all("is no date rag can read" in n.note for n in corpus.notes)
+    month = next(d for d in corpus.documents if d.doc_id == "month")
+    assert "was published in March 2023." in chunk_document(month)[0].text
