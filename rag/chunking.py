@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from urllib.parse import urlparse
 
 from rag.types import Chunk, Document
@@ -26,7 +26,7 @@ from rag.types import Chunk, Document
 # document whose date is no real date is kept (it was skipped); 8: the outlet is also read from
 # `publisher`, `publication`, `outlet`, `site_name` or `source` (a document's and a related article's);
 # 9: a list title or publisher, a bare year; 10: a sentence keeps its closing quote ('"works well."'),
-# a byline says "in March 2023" for a year and month
+# a byline says "in March 2023" for a year and month, a video's notes read "01:30 …" as a timestamp
 CHUNKER_VERSION = 10
 HEADING_JOINER = " › "  # a section's heading path, outermost first: "Lefkonisi › Beaches › Kavos Bay"
 
@@ -119,7 +119,7 @@ def chunk_document(doc: Document, settings: ChunkerSettings = ChunkerSettings())
     summary = _summary_chunk(doc)
     body = [
         _make_chunk(doc, "body", doc.title, doc.url, text, heading=heading)
-        for heading, paragraphs in _sections(doc.body)
+        for heading, paragraphs in _sections(doc.body, video=_is_video(doc.url))
         for text in _pack(paragraphs, settings)
     ]
     # A plain file's summary would say only its title, which every body chunk already carries:
@@ -203,10 +203,30 @@ def _make_chunk(doc, kind, title, url, text, heading=None, provider=None, publis
     )
 
 
+def at_quote(chunk: Chunk, quote: str) -> Chunk:
+    """The chunk as cited for `quote`: a passage of video notes that spans several timestamps is
+    opened at the one the quoted sentence stands under (the last before its end), not its first."""
+    at = chunk.text.find(quote) if chunk.anchor else -1
+    if at < 0:
+        return chunk
+    before = ANCHOR.findall(chunk.text[: at + len(quote)])
+    anchor = before[-1] if before else chunk.anchor
+    if anchor == chunk.anchor:
+        return chunk
+    return replace(chunk, anchor=anchor, url=_at_time(_AT_TIME.sub("", chunk.url), anchor))
+
+
+_AT_TIME = re.compile(r"[?&]t=\d+s$")  # what `_at_time` adds
+
+
+def _is_video(url: str | None) -> bool:
+    host = urlparse(url or "").netloc
+    return "youtube.com" in host or "youtu.be" in host
+
+
 def _at_time(url: str, anchor: str) -> str:
     """A video url that opens at the anchor; other urls are returned unchanged."""
-    host = urlparse(url).netloc
-    if "youtube.com" not in host and "youtu.be" not in host:
+    if not _is_video(url):
         return url
     seconds = 0
     for part in anchor.split(":"):
@@ -227,8 +247,14 @@ def _unique_ids(chunks: list[Chunk]) -> list[Chunk]:
     return unique
 
 
-def _sections(body: str) -> list[tuple[str | None, list[str]]]:
-    """Split a markdown body at its headings into (heading path, clean paragraphs)."""
+# A transcript's line that opens with its moment: "01:30 The glacier …", "[00:03:45] Host: …",
+# "1:02:03 - Closing remarks". Read only in a video's notes: elsewhere "09:00 Doors open" is a clock.
+_LINE_TIMESTAMP = re.compile(r"^\s*[\[(]?((?:\d{1,2}:)?\d{1,2}:\d{2})[\])]?(?:\s*[-–—:|]\s*|\s+)(?=\S)")
+
+
+def _sections(body: str, video: bool = False) -> list[tuple[str | None, list[str]]]:
+    """Split a markdown body at its headings into (heading path, clean paragraphs). In a video's
+    notes, a line that opens with a timestamp gets it as an anchor, "(01:30) …"."""
     sections: list[tuple[str | None, list[str]]] = []
     path: list[tuple[int, str]] = []
     paragraphs: list[str] = []
@@ -255,7 +281,7 @@ def _sections(body: str) -> list[tuple[str | None, list[str]]]:
         elif not line.strip():
             end_paragraph()
         else:
-            current.append(line)
+            current.append(_LINE_TIMESTAMP.sub(r"(\1) ", line) if video else line)
     end_section()
     return sections
 

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.chunking import sentence_end, sentences_at
+from rag.chunking import at_quote, sentence_end, sentences_at
 from rag.types import Chunk, Citation, Hit
 
 LEXICAL_WEIGHT = 0.5
@@ -216,7 +216,7 @@ class CitationCheck:
         for i, s in supported.items():
             if i not in self._number:
                 self._number[i] = len(self._number) + 1
-                self.citations.append(Citation(self._number[i], self.hits[i].chunk, s.quote))
+                self.citations.append(Citation(self._number[i], at_quote(self.hits[i].chunk, s.quote), s.quote))
 
         def renumber(m: re.Match) -> str:
             keep = [int(n) - 1 for n in m.group(1).split(",") if int(n) - 1 in supported]

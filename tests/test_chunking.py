@@ -152,3 +152,29 @@ def test_a_passage_quotes_its_source_verbatim_closing_quotes_included(tmp_path):
     (tmp_path / "quotes.md").write_text(f"---\ntitle: Quotes\n---\n{body}\n", encoding="utf-8")
     chunks = chunk_document(load_document(tmp_path / "quotes.md", tmp_path))
     assert any(body in c.text for c in chunks), [c.text for c in chunks]
+
+
+def test_a_transcript_line_opening_with_its_moment_is_anchored_there(tmp_path):
+    """"01:30 The glacier …", "[00:03:45] Host: …": a video's notes written as a transcript were
+    cited at the passage's first "(mm:ss)" or at none; each line's moment is now an anchor, and a
+    quote is cited (url and anchor) at the moment it stands under. Outside a video, "09:00 Doors
+    open" is a clock time, not an anchor."""
+    from rag.chunking import at_quote
+    from rag.corpus import load_document
+
+    (tmp_path / "talk.md").write_text(
+        "---\ntitle: Glaciers\nurl: https://www.youtube.com/watch?v=XyZ123abcde\n---\n"
+        "00:00 Intro to glaciers.\n01:30 The Rhône glacier lost 40% of its volume.\n"
+        "[1:02:03] - Closing remarks about the Aletsch glacier.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "day.md").write_text("---\ntitle: Open day\nurl: https://example.org/open-day\n---\n09:00 Doors open.\n", encoding="utf-8")
+    talk = next(c for c in chunk_document(load_document(tmp_path / "talk.md", tmp_path)) if c.kind == "body")
+    assert talk.text.startswith("(00:00) Intro to glaciers. (01:30) The Rhône glacier") and "(1:02:03) Closing remarks" in talk.text
+    assert (talk.anchor, talk.url) == ("00:00", "https://www.youtube.com/watch?v=XyZ123abcde&t=0s")
+    cited = at_quote(talk, "The Rhône glacier lost 40% of its volume.")
+    assert (cited.anchor, cited.url) == ("01:30", "https://www.youtube.com/watch?v=XyZ123abcde&t=90s")
+    assert at_quote(talk, "Closing remarks about the Aletsch glacier.").url.endswith("&t=3723s")
+    assert at_quote(talk, "Intro to glaciers.") is talk
+    day = next(c for c in chunk_document(load_document(tmp_path / "day.md", tmp_path)) if c.kind == "body")
+    assert day.anchor is None and "09:00 Doors open." in day.text

@@ -103,3 +103,18 @@ def test_streamed_in_small_pieces_gives_the_same_answer(hits, vectors):
     assert "".join(pieces) == whole
     assert len(pieces) == 2  # sentence by sentence, as they complete
     assert strip_markers(whole) == f"{scam}. {herzog}."
+
+
+def test_a_quote_from_video_notes_is_cited_at_its_own_timestamp(tmp_path, vectors):
+    """A passage of notes spans several timestamps; its citation opened the video at the first."""
+    from rag.chunking import chunk_document
+    from rag.corpus import load_document
+
+    (tmp_path / "talk.md").write_text(
+        "---\ntitle: Glaciers\nurl: https://www.youtube.com/watch?v=XyZ123abcde\n---\n"
+        "00:00 Intro to the talk on mountain glaciers.\n01:30 The Rhône glacier has lost 40% of its ice volume since 1850.\n",
+        encoding="utf-8",
+    )
+    chunk = next(c for c in chunk_document(load_document(tmp_path / "talk.md", tmp_path)) if c.kind == "body")
+    text, citations, _ = check_answer("The Rhône glacier has lost 40% of its ice volume since 1850 [1].", [Hit(chunk, 1.0, 1)], vectors)
+    assert text and citations[0].chunk.anchor == "01:30" and citations[0].chunk.url.endswith("&t=90s")

@@ -72,7 +72,7 @@ from rag.citations import (
     split_sentences,
     tokens,
 )
-from rag.chunking import HEADING_JOINER
+from rag.chunking import HEADING_JOINER, at_quote
 from rag.generation.answer_types import (
     ASKING_TERMS,
     ASKS_EXACT,
@@ -923,7 +923,9 @@ def render_answer(question: str, selection: Selection, hits: Sequence[Hit]) -> s
         sentence = c.sentence
         last_of_passage = all(o.n != c.n for o in selection.chosen[i + 1 :])
         if selection.kind == "timestamp" and last_of_passage and hits[c.n - 1].chunk.anchor:
-            sentence = with_anchor(sentence, hits[c.n - 1].chunk.anchor)
+            anchor = at_quote(hits[c.n - 1].chunk, c.sentence).anchor
+            if not any(f"({anchor})" in o.sentence for o in selection.chosen if o.n == c.n):  # said already
+                sentence = with_anchor(sentence, anchor)
         parts.append(_render_parts(sentence, c.n))
     return render("answer.j2", question=question, sentences=parts)
 
