@@ -213,7 +213,7 @@ RERANK_BY_DEFAULT = {"hybrid": DEFAULT_RERANKER}
 FILTER_FIELDS = ("provider", "published", "topics", "doc_id", "kind", "title", "url", "heading")
 _ORDERED_FIELDS = ("published", "doc_id", "title")
 _OPERATORS = ("!=", ">=", "<=", "=", ">", "<")  # longest first, so ">=" is not read as ">"
-_CONDITION = re.compile(r"^\s*([A-Za-z_]+)\s*(!=|>=|<=|=|>|<)\s*(.*?)\s*$", re.DOTALL)
+_CONDITION = re.compile(r"^\s*([A-Za-z_]+)\s*(==|!=|>=|<=|=|>|<)\s*(.*?)\s*$", re.DOTALL)  # "==" is read as "="
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _JOINED_NAMES = re.compile(r", | and ")  # how rag.corpus joins a list of publishers: "A, B and C"
 
@@ -257,7 +257,7 @@ def parse_where(expressions: list[str] | None) -> list[Condition]:
                 f"cannot read filter {text!r}: write FIELD OP VALUE with OP one of {' '.join(_OPERATORS)}, "
                 'e.g. provider="The Next Web" or published>=2022-01-01'
             )
-        name, op, value = m.group(1).lower(), m.group(2), _unquote(m.group(3))
+        name, op, value = m.group(1).lower(), m.group(2).replace("==", "="), _unquote(m.group(3))
         if name not in FILTER_FIELDS:
             raise QueryError(f"unknown filter field {name!r}: choose one of {', '.join(FILTER_FIELDS)}")
         if not value:

@@ -139,3 +139,8 @@ def test_provider_filter_matches_each_of_a_joined_list_of_publishers(seeds_index
         assert not parse_where([f"provider!={name}"])[0].matches(joint), name
     assert not parse_where(["provider=Coastal"])[0].matches(joint)
     assert parse_where(["provider!=Coastal"])[0].matches(joint)
+
+
+def test_a_double_equals_filter_reads_as_one(seeds_index):
+    # "provider==The Next Web" was read as provider = "=The Next Web": no hits, and no error.
+    assert parse_where(['provider=="The Next Web"']) == parse_where(['provider="The Next Web"'])
