@@ -906,3 +906,23 @@ def test_a_count_spelled_above_twenty_answers_how_many(real_embedder, tmp_path):
     assistant = _assistant_over(files, real_embedder, tmp_path)
     assert "Forty-two adults" in assistant.ask("How many adults were counted along the lower valley?").text
     assert assistant.ask("How many otter cubs were born in 2024?").abstained
+
+
+def test_lines_the_chunker_writes_are_quoted_only_for_what_they_say(real_embedder, tmp_path):
+    """A summary's "Topics: …" joined answers to any question as a second sentence, and a related
+    article with no byline opened with "“TITLE”, linked from “PARENT”", whose parent's title
+    made it look like an answer about the parent piece."""
+    assistant = _assistant_over({
+        "recall.md": "---\ntitle: Kettle recall notice\nprovider: Product Safety Office\ndate: 2024-11-05\n"
+                     "topics: [product recall, consumer safety, kitchen appliances]\n"
+                     "excerpt: BrightBrew is recalling its BK-200 kettles because the base can overheat.\n---\n",
+        "race.md": "---\ntitle: 'Stage 7 report: Moreau wins in the rain'\nprovider: Velo Daily\ndate: 2024-07-14\n"
+                   "related:\n  - title: 'Stage 6: Sprint finish in Annecy'\n    excerpt: Femke de Wit won a bunch sprint in Annecy.\n---\n"
+                   "Moreau won stage 7 alone after attacking on the final climb.\n",
+    }, real_embedder, tmp_path)
+    why = assistant.ask("Why are the BrightBrew kettles being recalled?")
+    assert "overheat" in why.text and "Topics" not in why.text
+    tags = assistant.ask("Which topic tags does the kettle recall notice carry?")
+    assert "consumer safety" in tags.text
+    for question in ("Who won stage 7?", "Where was the stage 6 sprint finish?"):
+        assert "linked from" not in assistant.ask(question).text, question

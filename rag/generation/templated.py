@@ -136,6 +136,19 @@ def with_anchor(sentence: str, anchor: str) -> str:
     return f"{body[:len(body) - end]} ({anchor}){body[len(body) - end:] or '.'}"
 
 
+_TOPIC_TERMS = frozenset(content_terms("topic tag categories category subject theme keyword label filed"))
+
+
+def is_related_header(sentence: str, chunk) -> bool:
+    """A related article's opening "“TITLE”, linked from “PARENT”." when it has no byline."""
+    return chunk.kind == "related" and sentence.startswith(f"“{chunk.title}”, linked from “")
+
+
+def is_topics_line(sentence: str, chunk) -> bool:
+    """A summary's "Topics: …" line (rag.chunking)."""
+    return chunk.kind == "summary" and sentence.startswith("Topics:")
+
+
 def trim_byline(sentence: str) -> str:
     """A byline without its ", linked from “PARENT”" tail: the parent's title is another piece's
     claim, and its words would make the byline look like an answer to questions about that piece."""
@@ -613,7 +626,7 @@ class TemplatedGenerator:
             if named and hit.chunk.provider not in named:
                 continue
             context = content_terms(passage_context(hit.chunk))
-            sentences = [trim_byline(s) if is_byline(s, hit.chunk) else s for s in passage_sentences(hit.chunk)]
+            sentences = [trim_byline(s) if is_byline(s, hit.chunk) or is_related_header(s, hit.chunk) else s for s in passage_sentences(hit.chunk)]
             if kind != "link":  # an address answers where a piece is, nothing else
                 sentences = [s for s in sentences if not is_link_line(s, hit.chunk)]
             # A feed's score answers a question about that score ("its quality score?"), never
@@ -621,6 +634,8 @@ class TemplatedGenerator:
             sentences = [s for s in sentences if not is_score_line(s, hit.chunk) or content_terms(s.split(":")[0]) & q_terms]
             terms = [content_terms(s) for s in sentences]
             for i, sentence in enumerate(sentences):
+                if is_topics_line(sentence, hit.chunk) and not q_terms & _TOPIC_TERMS:
+                    continue  # the tags answer "what is it tagged / about?", never "why was it recalled?"
                 around = set().union(*terms[max(0, i - 1) : i], *terms[i + 1 : i + 2])
                 rows.append((n, i, hit, sentence, terms[i] | context, around, " ".join(sentences[max(0, i - 1) : i + 2])))
         if not rows:
