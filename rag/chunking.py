@@ -26,7 +26,8 @@ from rag.types import Chunk, Document
 # document whose date is no real date is kept (it was skipped); 8: the outlet is also read from
 # `publisher`, `publication`, `outlet`, `site_name` or `source` (a document's and a related article's);
 # 9: a list title or publisher, a bare year; 10: a sentence keeps its closing quote ('"works well."'),
-# a byline says "in March 2023" for a year and month, a video's notes read "01:30 …" as a timestamp
+# a byline says "in March 2023" for a year and month, a video's notes read "01:30 …" as a timestamp,
+# a table row and a list item are sentences of their own
 CHUNKER_VERSION = 10
 HEADING_JOINER = " › "  # a section's heading path, outermost first: "Lefkonisi › Beaches › Kavos Bay"
 
@@ -260,30 +261,83 @@ def _sections(body: str, video: bool = False) -> list[tuple[str | None, list[str
     paragraphs: list[str] = []
     current: list[str] = []
 
+    item = False  # the paragraph being read is a list item
+    lead = ""  # the line that introduces the list being read ("For the dough:"), said with each item
+
     def end_paragraph():
+        nonlocal item, lead
         text = clean_markdown(" ".join(current))
-        if text:
+        if text and item:
+            paragraphs.append(_sentence(f"{lead} {text}".strip()))
+        elif text:
             paragraphs.append(text)
+            lead = ""
         current.clear()
+        item = False
 
     def end_section():
+        nonlocal lead
         end_paragraph()
+        lead = ""
         if paragraphs:
             sections.append((HEADING_JOINER.join(h for _, h in path) or None, paragraphs.copy()))
         paragraphs.clear()
 
+    header: list[str] = []  # the header row of the table being read
     for line in body.splitlines():
         heading = _HEADING_LINE.match(line.strip())
+        row = _TABLE_ROW.match(line)
+        if not row:
+            header = []
         if heading:
             end_section()
             level = len(heading.group(1))
             path = [(lvl, h) for lvl, h in path if lvl < level] + [(level, clean_markdown(heading.group(2)))]
+        elif row:
+            # A table row is a sentence of its own, its cells named by the header: "Adult social
+            # care: 2025/26 £78.2m; Change +6.1%." (the whole table was one run-on "sentence").
+            end_paragraph()
+            cells = [clean_markdown(c) for c in row.group(1).split("|")]
+            if not header:
+                header = cells
+            elif not all(_TABLE_RULE.fullmatch(c) for c in cells):
+                paragraphs.append(_row_sentence(header, cells))
         elif not line.strip():
             end_paragraph()
+        elif _LIST_ITEM.match(line):
+            # A list item is a paragraph and a sentence of its own ("Adults: 140 DKK."), not a
+            # clause of one long line; a wrapped item's next lines join it.
+            end_paragraph()
+            if not lead and paragraphs and paragraphs[-1].endswith(":"):
+                # "For the dough (morning of day 2):" / "- 12 g fine salt": each item says what it
+                # is part of ("For the dough (morning of day 2): 12 g fine salt.").
+                *before, lead = split_sentences(paragraphs.pop())
+                paragraphs.extend(before)
+            current.append(_LIST_ITEM.sub("", line))
+            item = True
         else:
+            if item and not line[:1].isspace():
+                end_paragraph()  # an item's wrapped lines are indented: this one follows the list
             current.append(_LINE_TIMESTAMP.sub(r"(\1) ", line) if video else line)
     end_section()
     return sections
+
+
+_TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+_TABLE_RULE = re.compile(r":?-{2,}:?|")  # the row under the header: | --- | ---: |
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
+
+
+def _sentence(text: str) -> str:
+    """`text` ending as a sentence does, so that the next one is split from it."""
+    text = text.strip()
+    return text if not text or text[-1] in ".!?…:;\"”’)" else text + "."
+
+
+def _row_sentence(header: list[str], cells: list[str]) -> str:
+    """A table row as a sentence: its first cell, then each other cell after its column's name."""
+    named = [f"{h} {c}".strip() if h else c for h, c in zip(header[1:], cells[1:]) if c]
+    return _sentence(f"{cells[0]}: {'; '.join(named)}" if named else cells[0])
 
 
 def _pack(paragraphs: list[str], settings: ChunkerSettings) -> list[str]:

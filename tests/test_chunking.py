@@ -178,3 +178,27 @@ def test_a_transcript_line_opening_with_its_moment_is_anchored_there(tmp_path):
     assert at_quote(talk, "Intro to glaciers.") is talk
     day = next(c for c in chunk_document(load_document(tmp_path / "day.md", tmp_path)) if c.kind == "body")
     assert day.anchor is None and "09:00 Doors open." in day.text
+
+
+def test_a_table_row_and_a_list_item_are_sentences_of_their_own(tmp_path):
+    """A markdown table or list was read as one run-on sentence ("| Service | 2025/26 | … |",
+    "- Adults: 140 DKK - Seniors: 95 DKK - …"), quoted whole. Now a row is a sentence whose cells
+    are named by the header, an item is a sentence, and a line that introduces the list
+    ("For the dough:") is said with each item."""
+    from rag.corpus import load_document
+
+    (tmp_path / "page.md").write_text(
+        "---\ntitle: Page\n---\n## Spending\n\n| Service | 2025/26 | Change |\n| --- | ---: | ---: |\n"
+        "| Adult social care | £78.2m | +6.1% |\n| Libraries | £4.1m | |\n\n## Tickets\n\n- Adults: 140 DKK\n"
+        "- Family ticket (2 adults,\n  3 children): 280 DKK\nAdmission is free on Wednesdays.\n\n"
+        "Mix the starter. For the dough:\n1. 300 g rye flour\n2. 12 g salt\n",
+        encoding="utf-8",
+    )
+    body = " ".join(c.text for c in chunk_document(load_document(tmp_path / "page.md", tmp_path)) if c.kind == "body")
+    for sentence in (
+        "Adult social care: 2025/26 £78.2m; Change +6.1%.", "Libraries: 2025/26 £4.1m.", "Adults: 140 DKK.",
+        "Family ticket (2 adults, 3 children): 280 DKK.", "Admission is free on Wednesdays.", "Mix the starter.",
+        "For the dough: 300 g rye flour.", "For the dough: 12 g salt.",
+    ):
+        assert sentence in body, sentence
+    assert "|" not in body and "- " not in body and "---" not in body

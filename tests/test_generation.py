@@ -926,3 +926,18 @@ def test_lines_the_chunker_writes_are_quoted_only_for_what_they_say(real_embedde
     assert "consumer safety" in tags.text
     for question in ("Who won stage 7?", "Where was the stage 6 sprint finish?"):
         assert "linked from" not in assistant.ask(question).text, question
+
+
+def test_sentences_that_differ_only_in_their_figures_are_no_duplicates():
+    # "Adults: CHF 16." was dropped beside "Family ticket (two adults …): CHF 38." as saying the
+    # same: stems leave figures out, and the adult price never reached the answer.
+    from rag.generation.templated import Candidate, _duplicate
+
+    def candidate(sentence, terms):
+        return Candidate(1, 0, sentence, 0.5, 0.5, 0.5, 0.5, True, frozenset(terms), frozenset())
+
+    adults = candidate("Adults: CHF 16.", {"adult", "chf"})
+    family = candidate("Family ticket (two adults and three children): CHF 38.", {"famili", "ticket", "adult", "children", "chf"})
+    again = candidate("Adults pay CHF 16.", {"adult", "chf"})
+    assert not _duplicate(adults, family) and not _duplicate(family, adults)
+    assert _duplicate(adults, again)

@@ -630,8 +630,8 @@ class TemplatedGenerator:
             if kind != "link":  # an address answers where a piece is, nothing else
                 sentences = [s for s in sentences if not is_link_line(s, hit.chunk)]
             # A feed's score answers a question about that score ("its quality score?"), never
-            # "how long" or "how much" about anything else.
-            sentences = [s for s in sentences if not is_score_line(s, hit.chunk) or content_terms(s.split(":")[0]) & q_terms]
+            # "how long" or "how much" about anything else, nor "what score did the model reach?".
+            sentences = [s for s in sentences if not is_score_line(s, hit.chunk) or content_terms(s.split(":")[0]) <= q_terms]
             terms = [content_terms(s) for s in sentences]
             for i, sentence in enumerate(sentences):
                 if is_topics_line(sentence, hit.chunk) and not q_terms & _TOPIC_TERMS:
@@ -926,8 +926,13 @@ def _weighted_share(part: set[str], whole: set[str], weights: dict[str, float]) 
 
 
 def _duplicate(a: Candidate, b: Candidate) -> bool:
+    """The two say the same: they share most words, and no figures (which stems leave out) tell
+    them apart ("Adults: CHF 16." says what "Family ticket (two adults): CHF 38." does not)."""
+    if a.sentence == b.sentence:
+        return True
     small = min(len(a.terms), len(b.terms)) or 1
-    return len(a.terms & b.terms) / small >= DUPLICATE_OVERLAP or a.sentence == b.sentence
+    given_a, given_b = figures(a.sentence), figures(b.sentence)
+    return len(a.terms & b.terms) / small >= DUPLICATE_OVERLAP and not (given_a and given_b and given_a != given_b)
 
 
 def render_answer(question: str, selection: Selection, hits: Sequence[Hit]) -> str:
