@@ -136,6 +136,7 @@ def with_anchor(sentence: str, anchor: str) -> str:
     return f"{body[:len(body) - end]} ({anchor}){body[len(body) - end:] or '.'}"
 
 
+_SCORE = frozenset(content_terms("score"))  # a feed's score is named by its other word: quality, heat
 _TOPIC_TERMS = frozenset(content_terms("topic tag categories category subject theme keyword label filed"))
 
 
@@ -631,7 +632,7 @@ class TemplatedGenerator:
                 sentences = [s for s in sentences if not is_link_line(s, hit.chunk)]
             # A feed's score answers a question about that score ("its quality score?"), never
             # "how long" or "how much" about anything else, nor "what score did the model reach?".
-            sentences = [s for s in sentences if not is_score_line(s, hit.chunk) or content_terms(s.split(":")[0]) <= q_terms]
+            sentences = [s for s in sentences if not is_score_line(s, hit.chunk) or (content_terms(s.split(":")[0]) - _SCORE) & q_terms]
             terms = [content_terms(s) for s in sentences]
             for i, sentence in enumerate(sentences):
                 if is_topics_line(sentence, hit.chunk) and not q_terms & _TOPIC_TERMS:
