@@ -831,13 +831,18 @@ def says_more(question: str, sentences: Sequence[str], chunks) -> bool:
 # "Series B", "Line 3", "Halcyon-2": a capitalized word and the letter or number that tells it
 # from others of its kind. "The Birch Ridge fire": a name before the kind of thing it names.
 _DESIGNATED = re.compile(r"\b([A-Z][^\W\d_]+)(?:\s+|-)([A-Z]|\d{1,3})\b(?![-.,]?\d)")
+# "stage 8", "line 3", "room 101": a plain noun and the number that tells it from others of its
+# kind (not "lost 40%", "took 3 hours": a figure with its unit is an amount).
+_NUMBERED = re.compile(r"\b([a-z][^\W\d_]{2,})\s+(\d{1,3})\b(?![-.,:/%]?\d|%)(?:\s+([^\W\d_]+))?")
 _NAMED_KIND = re.compile(r"((?:\b[A-Z][\w'’-]*\s+)+)([a-z]+)\b")
 
 
 def named_things(text: str) -> set[tuple[str, str]]:
     """(kind, name) pairs the text writes: ("series", "b") for "Series B", ("fire", "birch ridge")
     for "the Birch Ridge fire"."""
-    found = {(k.lower(), d.lower()) for k, d in _DESIGNATED.findall(text) if k.lower() not in STOPWORDS and k.lower() not in _CALENDAR_NAMES}
+    numbered = [(k, d) for k, d, after in _NUMBERED.findall(text) if not after or after.lower() in STOPWORDS]  # not "took 3 hours"
+    designated = [*_DESIGNATED.findall(text), *numbered]
+    found = {(k.lower(), d.lower()) for k, d in designated if k.lower() not in STOPWORDS and k.lower() not in _CALENDAR_NAMES}
     for m in _NAMED_KIND.finditer(text):
         run, kind = m.groups()
         words = run.split()
