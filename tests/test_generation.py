@@ -953,3 +953,14 @@ def test_a_numbered_thing_is_not_answered_about_another_number(real_embedder, tm
     }, real_embedder, tmp_path)
     assert "Marta Ruiz" in assistant.ask("Who won stage 7 of the Tour of the Fells?").text
     assert assistant.ask("Who won stage 8 of the Tour of the Fells?").abstained
+
+
+def test_when_is_answered_by_a_time_of_day(real_embedder, tmp_path):
+    """"When does the last ferry leave?" took the sentence with a date ("From 1 June 2024 …")
+    over the one with the time it leaves: a time of day answers "when" as a date does."""
+    assistant = _assistant_over({
+        "ferry.md": "---\ntitle: Harbour ferry timetable\n---\nFrom 1 June 2024 the harbour ferry will run every 20 minutes "
+                    "on weekdays. The last harbour ferry leaves the north pier at 23:40. A single ticket costs 30 DKK.\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("When does the last harbour ferry leave?")
+    assert "23:40" in answer.text, answer.text

@@ -169,6 +169,8 @@ WEEKDAY_NAMES = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split
 _DATE = re.compile(rf"{_A_YEAR}|\b{_MONTH}\b|\b(?:{'|'.join(WEEKDAY_NAMES)})s?\b", re.IGNORECASE)
 COUNT_NUMBERS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
 _TENS = frozenset("twenty thirty forty fifty sixty seventy eighty ninety".split())
+# A time of day: "23:40", "10:00–17:00", "7.30 pm", "9 am" (a recording's "(26:01)" is `ASKS_TIMESTAMP`'s).
+_CLOCK = re.compile(r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b(?:1[0-2]|0?[1-9])(?:[:.][0-5]\d)?\s*[ap]\.?m\b\.?|\b(?:noon|midnight)\b", re.IGNORECASE)
 COUNT_WORDS = frozenset(COUNT_NUMBERS) | _TENS  # "ninety-three birds"
 _DIGIT = re.compile(r"\d")
 # The question wants the amount to the unit ("what exact dollar value?", "precisely how many?").
@@ -321,6 +323,8 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
         return sentence.startswith(author_prefix(hit.chunk.title)) or bool(_WRITER.search(sentence))
     if kind in ("date", "year"):
         written = (_YEAR if kind == "year" else _DATE).search(sentence)
+        if kind == "date" and not written and not hit.chunk.anchor:
+            written = _CLOCK.search(sentence)  # "when does the last ferry leave?" → "at 23:40"
         return bool(written) and (about_publication or not is_byline(sentence, hit.chunk))
     if kind in _UNITS:
         since = kind == "duration" and _SINCE_YEAR.search(sentence)  # "how long has she led it?" → "since 2015"
