@@ -964,3 +964,16 @@ def test_when_is_answered_by_a_time_of_day(real_embedder, tmp_path):
     }, real_embedder, tmp_path)
     answer = assistant.ask("When does the last harbour ferry leave?")
     assert "23:40" in answer.text, answer.text
+
+
+def test_who_did_it_is_answered_by_the_sentence_that_says_the_doing(real_embedder, tmp_path):
+    """"Who curated the whaling exhibition?" quoted "The exhibition … runs until March", which
+    restates the question's object best, not "It was curated by Dr. Ingrid Halvorsen"."""
+    assistant = _assistant_over({
+        "museum.md": "---\ntitle: Visiting the maritime museum\n---\n## Exhibits\n\nThe temporary exhibition "
+                     "\"Ice and Iron: Arctic Whaling 1820-1900\" runs until 31 March 2025. It was curated by Dr. Ingrid Halvorsen.\n\n"
+                     "The Kilnworth reading room opened in 1887, funded by the mill owner Josiah Barrowclough. "
+                     "The building was designed by the architect Edith Marling.\n",
+    }, real_embedder, tmp_path)
+    assert "Ingrid Halvorsen" in assistant.ask("Who curated the Arctic whaling exhibition?").text
+    assert "Edith Marling" in assistant.ask("Who designed the Kilnworth reading room?").text

@@ -107,6 +107,7 @@ W_SEMANTIC, W_CONTEXT, W_COVERAGE, W_TYPE, W_FOCUS = 0.3, 0.1, 0.5, 0.15, 0.1
 # Judging the chosen sentences (confidence, for abstention): weights of the same three measures.
 C_SEMANTIC, C_CONTEXT, C_COVERAGE, C_RELATION = 0.5, 0.2, 0.3, 0.1
 NEIGHBOUR_SHARE = 0.5  # question words found only in the next/previous sentence count this much
+AGENT_FALLBACK = 0.3  # "who curated X?": a sentence that says "curated" and names someone, this close to the best, answers
 NAMING_FALLBACK = 0.15  # "what is the name of the X?": a sentence naming an X this close to the best answers
 NAME_WINDOW = 4  # "which ship": a name at most this many words from "ship" names it
 JOIN_MARGIN = 0.15  # an extra sentence must score within this of the best one
@@ -364,6 +365,17 @@ class TemplatedGenerator:
                 ) if focus.asks_name else None
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
+        agent = _ASKS_AGENT.search(first_sentence(question)) if kind is None and focus is None else None
+        if agent and not content_terms(agent.group().split()[-1]) & best.terms:
+            # "Who curated the whaling exhibition?": the sentence that says the doing and names
+            # the doer ("It was curated by Dr. Ingrid Halvorsen") answers, not the one that best
+            # restates what it was done to ("The exhibition … runs until March").
+            done = content_terms(agent.group().split()[-1])
+            asked = frozenset(content_terms(question))
+            best = next(
+                (c for c in candidates if c.score >= best.score - AGENT_FALLBACK and done & c.terms and writes_a_name(c, self.names, asked)),
+                best,
+            )
         if names_a_sibling(question, best.around):
             return Selection((), 0.0, 0.0, kind, False)
         antecedent = None
