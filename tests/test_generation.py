@@ -977,3 +977,14 @@ def test_who_did_it_is_answered_by_the_sentence_that_says_the_doing(real_embedde
     }, real_embedder, tmp_path)
     assert "Ingrid Halvorsen" in assistant.ask("Who curated the Arctic whaling exhibition?").text
     assert "Edith Marling" in assistant.ask("Who designed the Kilnworth reading room?").text
+
+
+def test_a_name_with_a_number_in_it_counts_nothing(real_embedder, tmp_path):
+    """"How many kettles were recalled?" led with the headline "Recall notice: BrightBrew BK-200
+    electric kettles": the 200 of a model's name stood before "kettles" as if it counted them."""
+    assistant = _assistant_over({
+        "recall.md": "---\ntitle: 'Recall notice: BrightBrew BK-200 electric kettles'\nprovider: Product Safety Office\n"
+                     "date: 2024-11-05\n---\nBrightBrew is recalling about 41,000 BK-200 kettles because the base can overheat.\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("How many kettles were recalled?")
+    assert "41,000" in answer.text and "Recall notice" not in answer.text, answer.text

@@ -171,6 +171,8 @@ COUNT_NUMBERS = "one two three four five six seven eight nine ten eleven twelve 
 _TENS = frozenset("twenty thirty forty fifty sixty seventy eighty ninety".split())
 # A time of day: "23:40", "10:00–17:00", "7.30 pm", "9 am" (a recording's "(26:01)" is `ASKS_TIMESTAMP`'s).
 _CLOCK = re.compile(r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b(?:1[0-2]|0?[1-9])(?:[:.][0-5]\d)?\s*[ap]\.?m\b\.?|\b(?:noon|midnight)\b", re.IGNORECASE)
+# A name with a number in it is no amount: "the BK-200 kettle", "an A380", "COVID-19", "MP3".
+MODEL_NAME = re.compile(r"\b[^\W\d_]+-?\d[\w-]*")
 COUNT_WORDS = frozenset(COUNT_NUMBERS) | _TENS  # "ninety-three birds"
 _DIGIT = re.compile(r"\d")
 # The question wants the amount to the unit ("what exact dollar value?", "precisely how many?").
@@ -336,7 +338,7 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
     if kind == "age":
         return bool(_AGE.search(sentence))
     if kind in ("number", "count"):
-        text = CALENDAR.sub(" ", sentence)
+        text = MODEL_NAME.sub(" ", CALENDAR.sub(" ", sentence))
         # "ninety-three" is a count; "two-year" (a study's length) is not
         words = {w.split("-")[0] if w.split("-")[0] in _TENS else w for w in tokens(text.lower())}
         spelled = words & (COUNT_WORDS - {"one"})  # "only three copies survive"; "one of them" counts nothing

@@ -84,6 +84,7 @@ from rag.generation.answer_types import (
     COUNT_NUMBERS,
     COUNT_WORDS,
     FIGURE,
+    MODEL_NAME,
     MONTH_NAMES,
     QUANTITY,
     WEEKDAY_NAMES,
@@ -213,7 +214,8 @@ class Focus:
         executive …?" is not answered by "Microsoft"); a headline by a name close to the noun or
         to the whole phrase (FOCUS_NAME_SIM). "What question …?": a sentence that asks one."""
         if self.counted:
-            words = [p for w in tokens(CALENDAR.sub(" ", c.sentence)) for p in w.split("-")]  # "30-day" → 30 day
+            # "30-day" → 30 day; a model's name counts nothing ("the BK-200 kettles").
+            words = [p for w in tokens(MODEL_NAME.sub(" ", CALENDAR.sub(" ", c.sentence))) for p in w.split("-")]
             return any(
                 self.stem in content_terms(w) and any(QUANTITY.search(x) or COUNT_NOUNS.search(x) or x in COUNT_WORDS for x in words[max(0, i - COUNT_WINDOW) : i])
                 for i, w in enumerate(words)
