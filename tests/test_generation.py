@@ -988,3 +988,13 @@ def test_a_name_with_a_number_in_it_counts_nothing(real_embedder, tmp_path):
     }, real_embedder, tmp_path)
     answer = assistant.ask("How many kettles were recalled?")
     assert "41,000" in answer.text and "Recall notice" not in answer.text, answer.text
+
+
+def test_a_count_of_hives_answers_how_many_beehives(real_embedder, tmp_path):
+    # "How many beehives …?" over "We have twelve hives up there": a closed compound and its last
+    # part name one thing, and the count was refused for want of the word "beehives".
+    assistant = _assistant_over({
+        "bees.md": "---\ntitle: Rooftop beekeeping at the university\n---\nThe university has kept bees on its library roof since 2012. "
+                   "We have twelve hives up there, and they produce about 180 kilograms of honey a year.\n",
+    }, real_embedder, tmp_path)
+    assert "twelve" in assistant.ask("How many beehives are on the university library roof?").text

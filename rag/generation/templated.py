@@ -217,7 +217,7 @@ class Focus:
             # "30-day" → 30 day; a model's name counts nothing ("the BK-200 kettles").
             words = [p for w in tokens(MODEL_NAME.sub(" ", CALENDAR.sub(" ", c.sentence))) for p in w.split("-")]
             return any(
-                self.stem in content_terms(w) and any(QUANTITY.search(x) or COUNT_NOUNS.search(x) or x in COUNT_WORDS for x in words[max(0, i - COUNT_WINDOW) : i])
+                self.names_noun(w) and any(QUANTITY.search(x) or COUNT_NOUNS.search(x) or x in COUNT_WORDS for x in words[max(0, i - COUNT_WINDOW) : i])
                 for i, w in enumerate(words)
             )
         if self.stem in c.nearby or self.stem in c.terms:
@@ -236,6 +236,14 @@ class Focus:
             words = [w for w in tokens(c.around) if content_terms(w) and not content_terms(w) & self.asked]
             least = FOCUS_SIM
         return closest_cosine(vectors, self.word, words) >= least
+
+    def names_noun(self, word: str) -> bool:
+        """`word` is the focus noun: its stem, or one of a closed compound and its last part
+        ("twelve hives" counts beehives; "40 beehives" counts hives)."""
+        if self.stem in content_terms(word):
+            return True
+        a, b = sorted((word.lower(), self.word.lower()), key=len)
+        return len(a) >= 4 and b.endswith(a) and b[: -len(a)].isalpha()
 
     @property
     def known_by_name(self) -> bool:
