@@ -283,6 +283,9 @@ def _sections(body: str, video: bool = False) -> list[tuple[str | None, list[str
             sections.append((HEADING_JOINER.join(h for _, h in path) or None, paragraphs.copy()))
         paragraphs.clear()
 
+    def timed(line: str) -> str:
+        return _LINE_TIMESTAMP.sub(r"(\1) ", line) if video else line
+
     header: list[str] = []  # the header row of the table being read
     for line in body.splitlines():
         heading = _HEADING_LINE.match(line.strip())
@@ -302,6 +305,7 @@ def _sections(body: str, video: bool = False) -> list[tuple[str | None, list[str
                 header = cells
             elif not all(_TABLE_RULE.fullmatch(c) for c in cells):
                 paragraphs.append(_row_sentence(header, cells))
+                lead = ""
         elif not line.strip():
             end_paragraph()
         elif _LIST_ITEM.match(line):
@@ -313,12 +317,12 @@ def _sections(body: str, video: bool = False) -> list[tuple[str | None, list[str
                 # is part of ("For the dough (morning of day 2): 12 g fine salt.").
                 *before, lead = split_sentences(paragraphs.pop())
                 paragraphs.extend(before)
-            current.append(_LIST_ITEM.sub("", line))
+            current.append(timed(_LIST_ITEM.sub("", line)))
             item = True
         else:
             if item and not line[:1].isspace():
                 end_paragraph()  # an item's wrapped lines are indented: this one follows the list
-            current.append(_LINE_TIMESTAMP.sub(r"(\1) ", line) if video else line)
+            current.append(timed(line))
     end_section()
     return sections
 
