@@ -998,3 +998,23 @@ def test_a_count_of_hives_answers_how_many_beehives(real_embedder, tmp_path):
                    "We have twelve hives up there, and they produce about 180 kilograms of honey a year.\n",
     }, real_embedder, tmp_path)
     assert "twelve" in assistant.ask("How many beehives are on the university library roof?").text
+
+
+def test_a_section_heading_answers_for_the_lines_under_it(real_embedder, tmp_path):
+    """A changelog's "## Version 3.1.0 (released 2025-02-11)" / "- Added a dark theme": "when
+    did it ship dark mode?" was refused (no date in the line) and "which release added offline
+    sync?" quoted the line without its version. An FAQ's "## Can I bring my dog?" is what the
+    answer under it is about. The heading now holds what its lines lack, and leads the answer."""
+    assistant = _assistant_over({
+        "changelog.md": "---\ntitle: Quillbox changelog\n---\n# Changelog\n\n## Version 3.2.0 (released 2025-06-02)\n\n"
+                        "- Added offline sync for shared notebooks.\n- Raised the maximum attachment size to 100 MB.\n\n"
+                        "## Version 3.1.0 (released 2025-02-11)\n\n- Added a dark theme for the web app.\n- Fixed slow search on large notebooks.\n",
+        "faq.md": "---\ntitle: Harbor Bikes FAQ\n---\n## Can I bring my dog?\n\nPets are not allowed in the front basket. "
+                  "Small pets may ride in a closed carrier worn as a backpack.\n\n## How do I end a ride?\n\nLock the bike at any dock.\n",
+    }, real_embedder, tmp_path)
+    when = assistant.ask("When did Quillbox ship its dark mode for the web?").text
+    assert "2025-02-11" in when and "dark theme" in when, when
+    which = assistant.ask("Which Quillbox release added offline syncing of shared notebooks?").text
+    assert "Version 3.2.0" in which and "offline sync" in which, which
+    assert which.count("Version 3.2.0") == 1
+    assert "closed carrier" in assistant.ask("Can I take my dog on a Harbor bike?").text

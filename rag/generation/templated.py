@@ -139,6 +139,9 @@ def with_anchor(sentence: str, anchor: str) -> str:
 
 
 _SCORE = frozenset(content_terms("score"))  # a feed's score is named by its other word: quality, heat
+# Answer types a section heading can hold for the sentences under it (a date, a figure), not a
+# publisher or a timestamp, which the passage itself carries.
+_HEADING_KINDS = frozenset({"date", "year", "number", "money", "percent", "length", "weight", "speed", "duration"})
 _TOPIC_TERMS = frozenset(content_terms("topic tag categories category subject theme keyword label filed"))
 
 
@@ -175,6 +178,7 @@ class Candidate:
     nearby: frozenset[str] = frozenset()  # the sentence's own words and its neighbours'
     byline: bool = False  # the passage's “TITLE” was published by … sentence
     around: str = ""  # the sentence with its neighbours, as written
+    lead: str = ""  # the section heading that holds what the sentence lacks ("Version 3.1.0 (released 2025-02-11)")
 
 
 _ASKS_AGENT = re.compile(
@@ -471,6 +475,13 @@ class TemplatedGenerator:
         # Without the asked type or the question's figures the evidence is 0 whatever the match:
         # skip its two model runs.
         match = self.word_match(question, chosen, hits) if best.typed and figures_given else None
+        # A sentence typed by its section's heading says it with the heading, once ("Version 3.1.0
+        # (released …): Added dark mode").
+        led = set()
+        for i, c in enumerate(chosen):
+            if c.lead and c.lead not in c.sentence and (c.n, c.lead) not in led:
+                chosen[i] = replace(c, sentence=f"{c.lead}: {c.sentence}")
+                led.add((c.n, c.lead))
         adds = says_more(question, [c.sentence for c in chosen], [hits[c.n - 1].chunk for c in chosen])
         if antecedent is not None and antecedent not in chosen:
             chosen = sorted([antecedent, best, *(c for c in chosen if c is not best)][: max(self.max_sentences, 2)], key=lambda c: (c.n, c.position))
@@ -677,10 +688,18 @@ class TemplatedGenerator:
         passage_sim = dict(zip((h.chunk.chunk_id for h in hits), (self.passage_vectors(hits) @ q).tolist()))
         out = []
         for (n, i, hit, sentence, terms, around, text), semantic in zip(rows, sentence_sim):
+            section = (hit.chunk.heading or "").split(HEADING_JOINER)[-1]
+            # An FAQ's "## Can I bring my dog?" is what the sentences under it answer: its words are theirs.
+            asked_heading = content_terms(section) if section.rstrip().endswith("?") else set()
             # The neighbouring sentences count half: they often name what "it" or "this" is.
             coverage = _weighted_share(terms & q_terms, q_terms, weights)
             coverage += NEIGHBOUR_SHARE * _weighted_share((around - terms) & q_terms, q_terms, weights)
             typed = holds_type(kind, sentence, hit, about_publication, exact, unit)
+            lead = ""
+            if not typed and kind in _HEADING_KINDS and section and holds_type(kind, section, hit, about_publication, exact, unit):
+                # A changelog's "## Version 3.1.0 (released 2025-02-11)" / "- Added dark mode": the
+                # heading holds the date the item lacks, and leads it in the answer.
+                typed, lead = True, section
             context = passage_sim[hit.chunk.chunk_id]
             score = (
                 W_SEMANTIC * semantic + W_CONTEXT * context + W_COVERAGE * coverage
@@ -689,9 +708,9 @@ class TemplatedGenerator:
                 + (W_TYPE if reason and CAUSE.search(sentence) else 0.0)
                 - (W_TYPE if not negated and negated_terms(sentence) & q_terms else 0.0)
             )
-            own = frozenset(content_terms(sentence) | around)
+            own = frozenset(content_terms(sentence) | around | asked_heading)
             byline = is_byline(sentence, hit.chunk)
-            out.append(Candidate(n, i, sentence, score, semantic, context, coverage, typed, frozenset(terms), own, byline, text))
+            out.append(Candidate(n, i, sentence, score, semantic, context, coverage, typed, frozenset(terms), own, byline, text, lead))
         # Best first; among equals the better-ranked passage and the earlier sentence win.
         return sorted(out, key=lambda c: (-c.score, c.n, c.position))
 
@@ -747,6 +766,8 @@ def section_name(chunk, focus: Focus) -> str | None:
     path = (chunk.heading or "").split(HEADING_JOINER)
     if len(path) >= 2 and focus.stem in content_terms(path[-2]) and not content_terms(path[-1]) & focus.asked:
         return path[-1]
+    if focus.stem in content_terms(path[-1]) and figures(path[-1]):
+        return path[-1]  # "Version 3.2.0 (released 2025-06-02)" for "which release added …?"
     return None
 
 
