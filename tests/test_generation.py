@@ -1018,3 +1018,17 @@ def test_a_section_heading_answers_for_the_lines_under_it(real_embedder, tmp_pat
     assert "Version 3.2.0" in which and "offline sync" in which, which
     assert which.count("Version 3.2.0") == 1
     assert "closed carrier" in assistant.ask("Can I take my dog on a Harbor bike?").text
+
+
+def test_a_question_about_a_place_the_answering_piece_never_names_is_not_answered(real_embedder, tmp_path):
+    """"What did the harbour wall repairs cost in Saltmere?" was answered with Port Ellery's cost:
+    a name the question writes that the answering document never does means it is about
+    something else. Accents do not hide a name ("Ibanez" ~ "Ibáñez")."""
+    assistant = _assistant_over({
+        "port.md": "---\ntitle: Port Ellery harbour works\n---\nThe repairs to the Port Ellery harbour wall cost 184,000 pounds. "
+                   "Carmen Ibáñez, the harbour master, said the work finished in May.\n",
+        "saltmere.md": "---\ntitle: Saltmere lighthouse\n---\nThe Saltmere lighthouse was built in 1872 on the north headland.\n",
+    }, real_embedder, tmp_path)
+    assert "184,000" in assistant.ask("How much did the harbour wall repairs cost in Port Ellery?").text
+    assert assistant.ask("How much did the harbour wall repairs cost in Saltmere?").abstained
+    assert "harbour master" in assistant.ask("What job does Carmen Ibanez do?").text

@@ -60,7 +60,7 @@ _IRREGULAR_PAST = frozenset(
 _PARTICLES = frozenset("up out off down back over away".split())  # "held up", "set off": a verb with its particle
 # Adverbs that may follow "what" ("what still remains", "what else", "what exactly"): no noun.
 _ADVERBS = frozenset("still else exactly really actually already also just then now ever precisely".split())
-_POSSESSIVE = re.compile(r"['’]s?$")
+POSSESSIVE = re.compile(r"['’]s?$")
 
 
 def focus_phrase(question: str) -> list[str]:
@@ -83,7 +83,7 @@ def focus_phrase(question: str) -> list[str]:
                     return []  # "what held up the opening?", "what caused the delay?": a verb, no noun asked about
                 if phrase and (x.endswith("ed") or x in _IRREGULAR_PAST or nxt in _DETERMINERS or (nxt in STOPWORDS and nxt not in _AUXILIARIES | _VERBS)):
                     break  # a verb: the phrase ended before it
-                owner = _POSSESSIVE.sub("", x)
+                owner = POSSESSIVE.sub("", x)
                 if owner != x:  # "which site's pictures": the answer names the site
                     return [*phrase, owner]
                 phrase.append(x)

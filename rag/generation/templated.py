@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -99,7 +100,7 @@ from rag.generation.answer_types import (
     is_summary_line,
 )
 from rag.generation.base import Turn, render
-from rag.generation.focus import KNOWN_BY_NAME, asks_name_at, focus_phrase, focus_term, head_stem
+from rag.generation.focus import KNOWN_BY_NAME, POSSESSIVE, asks_name_at, focus_phrase, focus_term, head_stem
 from rag.types import Hit
 
 # Choosing the answer sentence (eval/tune_templated.py, tune split): the question's own rare words
@@ -142,6 +143,7 @@ _SCORE = frozenset(content_terms("score"))  # a feed's score is named by its oth
 # Answer types a section heading can hold for the sentences under it (a date, a figure), not a
 # publisher or a timestamp, which the passage itself carries.
 _HEADING_KINDS = frozenset({"date", "year", "number", "money", "percent", "length", "weight", "speed", "duration"})
+FRAMING_TERMS = frozenset(content_terms(" ".join(FRAMING) + " url id"))
 _TOPIC_TERMS = frozenset(content_terms("topic tag categories category subject theme keyword label filed"))
 
 
@@ -392,6 +394,9 @@ class TemplatedGenerator:
             )
         if names_a_sibling(question, best.around):
             return Selection((), 0.0, 0.0, kind, False)
+        if self.names_elsewhere(question, hits[best.n - 1].chunk):
+            # "How many books does the Elm Street library hold?" over the Kilnworth library's page.
+            return Selection((), 0.0, 0.0, kind, False)
         antecedent = None
         if _ASKS_WHO.match(question) and _OPENS_WITH_PRONOUN.match(best.sentence):
             # "Who received the medal?" → "He received it at a ceremony in Bergen": who "he" is,
@@ -492,6 +497,26 @@ class TemplatedGenerator:
             lead = next(c for c in chosen if c.n == best.n)
             chosen = [replace(c, sentence=f"{section}: {c.sentence}") if c is lead else c for c in chosen]
         return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match, figures_given, adds)
+
+    def names_elsewhere(self, question: str, chunk) -> list[str]:
+        """Names the question writes (capitalized after its first word: "Saltmere", "Elm Street")
+        that the answer's document never writes, in any of its passages, title, heading, outlet or
+        url: it is about another place, person or thing ("what did the repairs cost in Saltmere?"
+        over a piece on Port Ellery's). Not a month or a day, nor a word in capitals ("CEO" may be
+        spelled out, "TNW" is matched by its initials elsewhere)."""
+        words = [p for w in _TOKEN_CASED.findall(first_sentence(question))[1:] for p in w.split("-")]
+        chunks = [c for c in (getattr(self.index, "chunks", None) or [chunk]) if c.doc_id == chunk.doc_id] or [chunk]
+        text = _plain(" ".join(x for c in chunks for x in (c.text, c.title, c.heading, c.provider, c.source_title, c.url) if x))
+        missing = []
+        for word in words:
+            name = POSSESSIVE.sub("", word)
+            if len(name) < 3 or not name[0].isupper() or name.isupper() or name.lower() in _CALENDAR_NAMES:
+                continue
+            if content_terms(name) & FRAMING_TERMS:
+                continue  # "the Link", "which Site": what kind of answer, not what it is about
+            if _plain(name) not in text:
+                missing.append(word)
+        return missing
 
     def naming_neighbour(self, best: Candidate, candidates: Sequence[Candidate], focus: Focus) -> Candidate | None:
         """The sentence next to `best` that names the focus clearly better than `best` does."""
@@ -897,6 +922,11 @@ def named_things(text: str) -> set[tuple[str, str]]:
         if words and kind not in STOPWORDS and content_terms(kind):
             found.add((kind, " ".join(words).lower()))
     return found
+
+
+def _plain(text: str) -> str:
+    """`_squashed` without accents: "Ibáñez" and "Ibanez" are one name however a user types it."""
+    return _squashed("".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)))
 
 
 def _squashed(text: str) -> str:
