@@ -512,8 +512,9 @@ class TemplatedGenerator:
             name = POSSESSIVE.sub("", word)
             if len(name) < 3 or not name[0].isupper() or name.isupper() or name.lower() in _CALENDAR_NAMES:
                 continue
-            if content_terms(name) & FRAMING_TERMS:
-                continue  # "the Link", "which Site": what kind of answer, not what it is about
+            terms = content_terms(name)
+            if not terms or terms & FRAMING_TERMS:
+                continue  # "Which", "The"; "the Link", "which Site": what kind of answer, not what it is about
             if _plain(name) not in text:
                 missing.append(word)
         return missing
