@@ -1032,3 +1032,4 @@ def test_a_question_about_a_place_the_answering_piece_never_names_is_not_answere
     assert "184,000" in assistant.ask("How much did the harbour wall repairs cost in Port Ellery?").text
     assert assistant.ask("How much did the harbour wall repairs cost in Saltmere?").abstained
     assert "harbour master" in assistant.ask("What job does Carmen Ibanez do?").text
+    assert "184,000" in assistant.ask("How Much Did The Harbour Wall Repairs Cost In Port Ellery?").text  # Title Case

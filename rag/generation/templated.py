@@ -505,6 +505,8 @@ class TemplatedGenerator:
         over a piece on Port Ellery's). Not a month or a day, nor a word in capitals ("CEO" may be
         spelled out, "TNW" is matched by its initials elsewhere)."""
         words = [p for w in _TOKEN_CASED.findall(first_sentence(question))[1:] for p in w.split("-")]
+        if sum(w[:1].isupper() for w in words) * 2 > len(words):
+            return []  # "What Did The Council Decide?": Title Case capitalizes every word, names or not
         chunks = [c for c in (getattr(self.index, "chunks", None) or [chunk]) if c.doc_id == chunk.doc_id] or [chunk]
         text = _plain(" ".join(x for c in chunks for x in (c.text, c.title, c.heading, c.provider, c.source_title, c.url) if x))
         missing = []
