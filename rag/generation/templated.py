@@ -14,6 +14,9 @@ It reads the sentences of the retrieved passages and scores each as an answer to
                          from NAME" for "whose talk is it?")
           + W_FOCUS    * it names what a which/what question asks about
 
+The answer types and the patterns that read them are in `rag.generation.answer_types`; the noun a
+which/what/how-many question asks about is read by `rag.generation.focus`.
+
 A byline ("“TITLE” was published by PROVIDER on DATE, linked from “PARENT”.") is read without its
 "linked from" tail (the parent's title is another piece's claim), and its date answers only a
 question about publishing ("when did the story run?", not "when will the council vote?"). A
@@ -28,7 +31,8 @@ It abstains (yields nothing; the assistant then says the corpus does not answer)
 is weak: the evidence of the chosen sentences is below `ANSWER_MIN`, the question asks for a
 type of answer none of them holds, they say nothing the question does not (`says_more`), or it
 gives a figure in digits that neither they nor their passage's title or date write ("worth by
-2030?" is not answered by "worth … by 2025"; `figures_found`). The evidence is the mean of two measures:
+2030?" is not answered by "worth … by 2025"; `figures_found`), or it names a place, person or
+thing the answering document never writes (`names_elsewhere`). The evidence is the mean of two measures:
 
 - confidence: the best sentence's meaning match, its passage's, how much of the question the
   chosen sentences cover, and how much of its relation words they or their neighbours use;
