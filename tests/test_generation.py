@@ -1033,3 +1033,23 @@ def test_a_question_about_a_place_the_answering_piece_never_names_is_not_answere
     assert assistant.ask("How much did the harbour wall repairs cost in Saltmere?").abstained
     assert "harbour master" in assistant.ask("What job does Carmen Ibanez do?").text
     assert "184,000" in assistant.ask("How Much Did The Harbour Wall Repairs Cost In Port Ellery?").text  # Title Case
+
+
+def test_who_said_it_and_when_refer_to_what_the_last_answer_quoted(real_embedder, tmp_path):
+    """After an answer quoting the chief executive, "and when was that?" was refused (the byline's
+    date answered only questions about publishing) and "who said it?" named the mayor, whose quote
+    stands next to hers. A follow-up of pronouns alone refers to what the last answer with words of
+    its own quoted, and "when" to the date of its piece."""
+    assistant = _assistant_over({
+        "plant.md": "---\ntitle: Solvane opens battery recycling plant in Dunhaven\nprovider: Solvane Energy\ndate: 2025-02-20\n---\n"
+                    "Solvane Energy today opened its first battery recycling plant in Dunhaven. "
+                    "\"This plant shows that recycling can be done at scale, close to where batteries are used,\" said Leah Marsh, "
+                    "chief executive of Solvane Energy. A second plant, in Saltmere, is planned.\n\n"
+                    "The plant will employ 240 people. \"We are proud to welcome Solvane to our region,\" said Oren Dale, mayor of Dunhaven.\n",
+    }, real_embedder, tmp_path)
+    chat = assistant.conversation()
+    first = chat.ask("Why does Solvane think the recycling plant matters?")
+    assert "Leah Marsh" in first.text and "Oren Dale" not in first.text, first.text
+    assert "2025-02-20" in chat.ask("and when was that?").text
+    said = chat.ask("who said it?").text
+    assert "Leah Marsh" in said and "Oren Dale" not in said, said

@@ -261,6 +261,13 @@ class Focus:
         return not self.counted and (self.stem in KNOWN_BY_NAME or self.asks_name)
 
 
+def says_doing(verb: str, c: Candidate) -> bool:
+    """The sentence uses the question's verb: its stem ("curated" ~ curate), or the word itself
+    when it is a stop word ("said")."""
+    done = content_terms(verb)
+    return bool(done & c.terms) if done else bool(re.search(rf"\b{re.escape(verb)}\b", c.sentence, re.IGNORECASE))
+
+
 def writes_a_name(c: Candidate, names: frozenset[str], asked: frozenset[str]) -> bool:
     """The sentence writes a name the question (its `asked` stems) does not (`written_names`)."""
     return bool(written_names(c, names, asked))
@@ -355,6 +362,14 @@ class TemplatedGenerator:
         candidates = self.candidates(question, hits, kind, q_terms)
         if not candidates:
             return Selection((), 0.0, 0.0, kind, False)
+        quoted: set[str] = set()  # what a pronoun follow-up refers to
+        if history and not content_terms(first_sentence(question)):
+            # "Who said it?", "and when was that?": "it" is what the answer to the last question
+            # with words of its own quoted; its sentences come first (then "said Leah Marsh" names
+            # who, not the next quote's speaker).
+            topic = next((t for t in reversed(history) if content_terms(first_sentence(t.question))), history[-1])
+            quoted = {c.quote for c in topic.answer.citations}
+            candidates = sorted(candidates, key=lambda c: (c.sentence not in quoted, -c.score, c.n, c.position))
         # A question that asks for a kind of answer (a date, a figure, a publisher) is answered
         # by the best sentence that holds one, even if another scores higher on wording alone.
         best = next((c for c in candidates if c.typed), candidates[0]) if kind else candidates[0]
@@ -386,14 +401,14 @@ class TemplatedGenerator:
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
         agent = _ASKS_AGENT.search(first_sentence(question)) if kind is None and focus is None else None
-        if agent and not content_terms(agent.group().split()[-1]) & best.terms:
+        if agent and not says_doing(agent.group().split()[-1], best):
             # "Who curated the whaling exhibition?": the sentence that says the doing and names
             # the doer ("It was curated by Dr. Ingrid Halvorsen") answers, not the one that best
             # restates what it was done to ("The exhibition … runs until March").
-            done = content_terms(agent.group().split()[-1])
             asked = frozenset(content_terms(question))
             best = next(
-                (c for c in candidates if c.score >= best.score - AGENT_FALLBACK and done & c.terms and writes_a_name(c, self.names, asked)),
+                (c for c in candidates if (c.score >= best.score - AGENT_FALLBACK or c.sentence in quoted)
+                 and says_doing(agent.group().split()[-1], c) and writes_a_name(c, self.names, asked)),
                 best,
             )
         if names_a_sibling(question, best.around):
@@ -429,7 +444,7 @@ class TemplatedGenerator:
         for c in candidates:
             if len(chosen) >= self.max_sentences or c.score < best.score - JOIN_MARGIN:
                 break
-            if c is not best and c.n == best.n and c.typed and not any(_duplicate(c, o) for o in chosen):
+            if c is not best and c.n == best.n and c.typed and not any(_duplicate(c, o) for o in chosen) and (not quoted or c.sentence in quoted):
                 chosen.append(c)
         given = figures(question)
         if given and len(chosen) < self.max_sentences:
@@ -679,7 +694,8 @@ class TemplatedGenerator:
         weights = self.weights(q_terms)
         focus = focus_term(question)
         first = first_sentence(question)
-        about_publication = bool(ASKS_PUBLICATION.search(first))
+        # "And when was that?" asks when the last answer's statement was made: its piece's date.
+        about_publication = bool(ASKS_PUBLICATION.search(first)) or not content_terms(first)
         exact = bool(ASKS_EXACT.search(question))
         unit = asked_unit(question)
         reason = bool(ASKS_REASON.search(first))
