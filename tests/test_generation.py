@@ -1053,3 +1053,15 @@ def test_who_said_it_and_when_refer_to_what_the_last_answer_quoted(real_embedder
     assert "2025-02-20" in chat.ask("and when was that?").text
     said = chat.ask("who said it?").text
     assert "Leah Marsh" in said and "Oren Dale" not in said, said
+
+
+def test_a_count_before_a_modifier_counts_the_thing_after_it(real_embedder, tmp_path):
+    """"How many hedgehogs …?" was answered by "3,255 hedgehog detections", which counts
+    detections: the singular of the asked noun, with a word after it, only modifies that word. A
+    "30-day period" still counts days."""
+    assistant = _assistant_over({
+        "survey.md": "---\ntitle: Garden hedgehog survey\n---\nThe cameras recorded 3,255 hedgehog detections in total. "
+                     "Each camera ran for a 30-day period in spring.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("How many hedgehogs live in the surveyed gardens?").abstained
+    assert "30-day" in assistant.ask("How many days did each survey camera run?").text

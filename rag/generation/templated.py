@@ -225,9 +225,12 @@ class Focus:
         to the whole phrase (FOCUS_NAME_SIM). "What question …?": a sentence that asks one."""
         if self.counted:
             # "30-day" → 30 day; a model's name counts nothing ("the BK-200 kettles").
-            words = [p for w in tokens(MODEL_NAME.sub(" ", CALENDAR.sub(" ", c.sentence))) for p in w.split("-")]
+            written = tokens(MODEL_NAME.sub(" ", CALENDAR.sub(" ", c.sentence)))
+            words = [p for w in written for p in w.split("-")]
+            hyphened = {p for w in written if "-" in w for p in w.split("-")[1:]}  # "30-day period": 30 days
             return any(
-                self.names_noun(w) and any(QUANTITY.search(x) or COUNT_NOUNS.search(x) or x in COUNT_WORDS for x in words[max(0, i - COUNT_WINDOW) : i])
+                self.names_noun(w) and not (w not in hyphened and self.modifies(w, words[i + 1 : i + 2]))
+                and any(QUANTITY.search(x) or COUNT_NOUNS.search(x) or x in COUNT_WORDS for x in words[max(0, i - COUNT_WINDOW) : i])
                 for i, w in enumerate(words)
             )
         if self.stem in c.nearby or self.stem in c.terms:
@@ -246,6 +249,12 @@ class Focus:
             words = [w for w in tokens(c.around) if content_terms(w) and not content_terms(w) & self.asked]
             least = FOCUS_SIM
         return closest_cosine(vectors, self.word, words) >= least
+
+    def modifies(self, word: str, after: list[str]) -> bool:
+        """`word` is the singular of the plural noun asked about, with another word after it: it
+        modifies that word ("four bike share docks" counts docks, not the bikes asked about)."""
+        plural = self.word.lower().endswith("s") and not self.word.lower().endswith("ss")
+        return plural and not word.endswith("s") and bool(after) and after[0] not in STOPWORDS and bool(content_terms(after[0]))
 
     def names_noun(self, word: str) -> bool:
         """`word` is the focus noun: its stem, or one of a closed compound and its last part
