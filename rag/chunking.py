@@ -339,9 +339,16 @@ def _sentence(text: str) -> str:
 
 
 def _row_sentence(header: list[str], cells: list[str]) -> str:
-    """A table row as a sentence: its first cell, then each other cell after its column's name."""
-    named = [f"{h} {c}".strip() if h else c for h, c in zip(header[1:], cells[1:]) if c]
-    return _sentence(f"{cells[0]}: {'; '.join(named)}" if named else cells[0])
+    """A table row as a sentence: what the row is about (its first cell that is not a bare number:
+    a league table's club, not its position), then each other cell after its column's name
+    ("Redmill Rovers: Pos 1; Played 22; Won 16; Points 52.")."""
+    header = header + [""] * (len(cells) - len(header))
+    subject = next((i for i, c in enumerate(cells) if c and not _NUMBER_CELL.fullmatch(c)), 0)
+    named = [f"{h} {c}".strip() if h else c for i, (h, c) in enumerate(zip(header, cells)) if c and i != subject]
+    return _sentence(f"{cells[subject]}: {'; '.join(named)}" if named else cells[subject])
+
+
+_NUMBER_CELL = re.compile(r"[#(]?\d+[.)]?")  # "1", "1.", "#3", "(2)": a rank, not a name
 
 
 def _pack(paragraphs: list[str], settings: ChunkerSettings) -> list[str]:

@@ -191,7 +191,8 @@ def test_a_table_row_and_a_list_item_are_sentences_of_their_own(tmp_path):
         "---\ntitle: Page\n---\n## Spending\n\n| Service | 2025/26 | Change |\n| --- | ---: | ---: |\n"
         "| Adult social care | £78.2m | +6.1% |\n| Libraries | £4.1m | |\n\n## Tickets\n\n- Adults: 140 DKK\n"
         "- Family ticket (2 adults,\n  3 children): 280 DKK\nAdmission is free on Wednesdays.\n\n"
-        "Mix the starter. For the dough:\n1. 300 g rye flour\n2. 12 g salt\n",
+        "Mix the starter. For the dough:\n1. 300 g rye flour\n2. 12 g salt\n\n"
+        "| Pos | Club | Won | Points |\n|---|---|---|---|\n| 1 | Redmill Rovers | 16 | 52 |\n",
         encoding="utf-8",
     )
     body = " ".join(c.text for c in chunk_document(load_document(tmp_path / "page.md", tmp_path)) if c.kind == "body")
@@ -199,6 +200,7 @@ def test_a_table_row_and_a_list_item_are_sentences_of_their_own(tmp_path):
         "Adult social care: 2025/26 £78.2m; Change +6.1%.", "Libraries: 2025/26 £4.1m.", "Adults: 140 DKK.",
         "Family ticket (2 adults, 3 children): 280 DKK.", "Admission is free on Wednesdays.", "Mix the starter.",
         "For the dough: 300 g rye flour.", "For the dough: 12 g salt.",
+        "Redmill Rovers: Pos 1; Won 16; Points 52.",  # a row is about its name, not its rank
     ):
         assert sentence in body, sentence
     assert "|" not in body and "- " not in body and "---" not in body
