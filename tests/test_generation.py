@@ -1065,3 +1065,18 @@ def test_a_count_before_a_modifier_counts_the_thing_after_it(real_embedder, tmp_
     }, real_embedder, tmp_path)
     assert assistant.ask("How many hedgehogs live in the surveyed gardens?").abstained
     assert "30-day" in assistant.ask("How many days did each survey camera run?").text
+
+
+def test_where_is_answered_by_a_sentence_that_names_a_place(real_embedder, tmp_path):
+    """"Where was the glass artist born?" quoted the biography's byline, and "where were the seal
+    photos taken?" a sentence that says nothing of where: a place is asked for, which a sentence
+    names after a preposition ("born in Växjö")."""
+    assistant = _assistant_over({
+        "bio.md": "---\ntitle: 'Astrid Lindqvist: a life in glass'\nprovider: Art Lives\ndate: 2023-09-01\n"
+                  "excerpt: A short biography of the Swedish glass artist Astrid Lindqvist.\n---\n"
+                  "## Early years\n\nAstrid Lindqvist was born in Växjö, Sweden, on 3 March 1931. She trained as a painter first.\n",
+        "seals.md": "---\ntitle: Telling seals apart\n---\nA neural network, trained using thousands of photos of harbor seals, "
+                    "offers a noninvasive way of telling the animals apart.\n",
+    }, real_embedder, tmp_path)
+    assert "Växjö" in assistant.ask("Where was the glass artist Astrid Lindqvist born?").text
+    assert assistant.ask("Where were the harbor seal photos for the neural network taken?").abstained

@@ -42,7 +42,7 @@ _RECORDING = "(?:" + "|".join(_RECORDING_WORDS.split()) + ")"
 _MOMENT_WORDS = "timestamp timestamps time stamp code point minute moment second part far into"
 _ASKS_TIMESTAMP = re.compile(
     r"\btime[\s-]?(?:stamps?|codes?)\b|\bhow\s+(?:far|many\s+minutes|long)\s+into\b|"
-    r"\bwhen\s+in\s+the\s+(?:\w+\s+)?" + _RECORDING + r"\b|"
+    r"\b(?:when|where)\s+in\s+the\s+(?:\w+\s+)?" + _RECORDING + r"\b|"
     r"\b(?:what|which)\s+(?:point|minute|moment|second|time|part)\b[^?]*\b" + _RECORDING + r"\b",
     re.IGNORECASE,
 )
@@ -211,6 +211,17 @@ ASKS_PUBLICATION = re.compile(
 )
 
 
+# "Where was she born?", "where does the ferry leave from?": a place, which a sentence names after a
+# preposition ("born in Växjö", "from the Nordkaj pier"). Where a piece was published is
+# `_ASKS_SOURCE`'s, where to read or watch it `_ASKS_LINK`'s (both come first).
+_ASKS_PLACE = re.compile(
+    r"^\W*(?:and\s+)?where\b(?=.*\b(?:born|based|located|situated|headquartered|held|built|taken|made|filmed|shot|found|"
+    r"discovered|buried|raised|grew\s+up|lives?|lived|living|leaves?|left|depart\w*|arriv\w*|goes|go|went|comes?|came|"
+    r"stands?|sits?|lies|lay|works?|worked|moved?|opened|opens?|starts?|started|ends?|ended|finish\w*|meets?|met|stop\w*)\b)",
+    re.IGNORECASE,
+)
+_PLACE = re.compile(r"\b(?:in|at|from|near|on|to|into|outside|inside|off|across|beside|between|under|above|along)\s+(?:the\s+)?[A-Z]")
+
 _KINDS = (
     ("author", _ASKS_AUTHOR),
     ("source", _ASKS_SOURCE),
@@ -227,6 +238,7 @@ _KINDS = (
     ("speed", _ASKS_SPEED),
     ("duration", _ASKS_DURATION),
     ("number", _ASKS_NUMBER),
+    ("place", _ASKS_PLACE),
 )
 
 
@@ -335,6 +347,8 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
         return bool(_PERCENT.search(sentence))
     if kind == "money":
         return bool(_MONEY.search(sentence))
+    if kind == "place":
+        return bool(_PLACE.search(sentence)) and not is_byline(sentence, hit.chunk)
     if kind == "age":
         return bool(_AGE.search(sentence))
     if kind in ("number", "count"):
