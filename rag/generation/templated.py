@@ -345,6 +345,8 @@ class TemplatedGenerator:
         self._df: dict[str, int] | None = None
         self._names: frozenset[str] | None = None
         self._rows: dict[str, int] | None = None
+        self._documents: dict[str, list] | None = None  # doc_id → its chunks
+        self._document_text: dict[str, str] = {}
         self._token_embedder = None
         self._n = 0
 
@@ -535,8 +537,7 @@ class TemplatedGenerator:
         words = [p for w in _TOKEN_CASED.findall(first_sentence(question))[1:] for p in w.split("-")]
         if sum(w[:1].isupper() for w in words) * 2 > len(words):
             return []  # "What Did The Council Decide?": Title Case capitalizes every word, names or not
-        chunks = [c for c in (getattr(self.index, "chunks", None) or [chunk]) if c.doc_id == chunk.doc_id] or [chunk]
-        text = _plain(" ".join(x for c in chunks for x in (c.text, c.title, c.heading, c.provider, c.source_title, c.url) if x))
+        text = self.document_text(chunk)
         missing = []
         for word in words:
             name = POSSESSIVE.sub("", word)
@@ -548,6 +549,20 @@ class TemplatedGenerator:
             if _plain(name) not in text:
                 missing.append(word)
         return missing
+
+    def document_text(self, chunk) -> str:
+        """All a document writes (every passage, title, heading, outlet, url), without accents or
+        spaces (`_plain`), for the document `chunk` is from; built once per document."""
+        if self._documents is None:
+            self._documents = {}
+            for c in getattr(self.index, "chunks", None) or []:
+                self._documents.setdefault(c.doc_id, []).append(c)
+        if chunk.doc_id not in self._document_text:
+            chunks = self._documents.get(chunk.doc_id) or [chunk]
+            self._document_text[chunk.doc_id] = _plain(
+                " ".join(x for c in chunks for x in (c.text, c.title, c.heading, c.provider, c.source_title, c.url) if x)
+            )
+        return self._document_text[chunk.doc_id]
 
     def naming_neighbour(self, best: Candidate, candidates: Sequence[Candidate], focus: Focus) -> Candidate | None:
         """The sentence next to `best` that names the focus clearly better than `best` does."""
