@@ -970,13 +970,16 @@ def test_who_did_it_is_answered_by_the_sentence_that_says_the_doing(real_embedde
     """"Who curated the whaling exhibition?" quoted "The exhibition … runs until March", which
     restates the question's object best, not "It was curated by Dr. Ingrid Halvorsen"."""
     assistant = _assistant_over({
-        "museum.md": "---\ntitle: Visiting the maritime museum\n---\n## Exhibits\n\nThe temporary exhibition "
+        "museum.md": "---\ntitle: Visiting the maritime museum\n---\n## Exhibits\n\nThe centrepiece is the Grønne Hjort, "
+                     "a 1782 merchant brig raised from the harbour in 1971. Visitors can walk along its lower deck.\n\nThe temporary exhibition "
                      "\"Ice and Iron: Arctic Whaling 1820-1900\" runs until 31 March 2025. It was curated by Dr. Ingrid Halvorsen.\n\n"
                      "The Kilnworth reading room opened in 1887, funded by the mill owner Josiah Barrowclough. "
                      "The building was designed by the architect Edith Marling.\n",
     }, real_embedder, tmp_path)
     assert "Ingrid Halvorsen" in assistant.ask("Who curated the Arctic whaling exhibition?").text
     assert "Edith Marling" in assistant.ask("Who designed the Kilnworth reading room?").text
+    # The curator's sentence follows the whaling exhibition, not the brig: no curator of the brig.
+    assert "Halvorsen" not in assistant.ask("Who curated the Grønne Hjort exhibition in 1971?").text
 
 
 def test_a_name_with_a_number_in_it_counts_nothing(real_embedder, tmp_path):

@@ -270,6 +270,29 @@ class Focus:
         return not self.counted and (self.stem in KNOWN_BY_NAME or self.asks_name)
 
 
+def nearby_text(c: Candidate, candidates: Sequence[Candidate], reach: int) -> str:
+    """The sentence with the `reach` sentences before and after it in its passage."""
+    return " ".join(o.sentence for o in sorted(candidates, key=lambda o: o.position) if o.n == c.n and abs(o.position - c.position) <= reach)
+
+
+def asked_names(question: str) -> list[str]:
+    """The names a question writes: its words capitalized after the first, less months and days,
+    words in capitals ("CEO" may be spelled out, "TNW" is matched by its initials elsewhere), stop
+    and framing words ("Which", "the Link"); none for a Title Case question, which capitalizes every word."""
+    words = [p for w in _TOKEN_CASED.findall(first_sentence(question))[1:] for p in w.split("-")]
+    if sum(w[:1].isupper() for w in words) * 2 > len(words):
+        return []
+    names = []
+    for word in words:
+        name = POSSESSIVE.sub("", word)
+        if len(name) < 3 or not name[0].isupper() or name.isupper() or name.lower() in _CALENDAR_NAMES:
+            continue
+        terms = content_terms(name)
+        if terms and not terms & FRAMING_TERMS:
+            names.append(name)
+    return names
+
+
 def says_doing(verb: str, c: Candidate) -> bool:
     """The sentence uses the question's verb: its stem ("curated" ~ curate), or the word itself
     when it is a stop word ("said")."""
@@ -419,7 +442,10 @@ class TemplatedGenerator:
             asked = frozenset(content_terms(question))
             best = next(
                 (c for c in candidates if (c.score >= best.score - AGENT_FALLBACK or c.sentence in quoted)
-                 and says_doing(agent.group().split()[-1], c) and writes_a_name(c, self.names, asked)),
+                 and says_doing(agent.group().split()[-1], c) and writes_a_name(c, self.names, asked)
+                 # and is about what the question names ("the Grønne Hjort"), within two sentences,
+                 # not about what its neighbour names ("It was curated by …" after the whaling exhibition)
+                 and all(_plain(n) in _plain(nearby_text(c, candidates, 2)) for n in asked_names(question))),
                 best,
             )
         if names_a_sibling(question, best.around):
@@ -529,26 +555,12 @@ class TemplatedGenerator:
         return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match, figures_given, adds)
 
     def names_elsewhere(self, question: str, chunk) -> list[str]:
-        """Names the question writes (capitalized after its first word: "Saltmere", "Elm Street")
-        that the answer's document never writes, in any of its passages, title, heading, outlet or
-        url: it is about another place, person or thing ("what did the repairs cost in Saltmere?"
-        over a piece on Port Ellery's). Not a month or a day, nor a word in capitals ("CEO" may be
-        spelled out, "TNW" is matched by its initials elsewhere)."""
-        words = [p for w in _TOKEN_CASED.findall(first_sentence(question))[1:] for p in w.split("-")]
-        if sum(w[:1].isupper() for w in words) * 2 > len(words):
-            return []  # "What Did The Council Decide?": Title Case capitalizes every word, names or not
+        """Names the question writes (`asked_names`: "Saltmere", "Elm Street") that the answer's
+        document never writes, in any of its passages, title, heading, outlet or url: it is about
+        another place, person or thing ("what did the repairs cost in Saltmere?" over a piece on
+        Port Ellery's)."""
         text = self.document_text(chunk)
-        missing = []
-        for word in words:
-            name = POSSESSIVE.sub("", word)
-            if len(name) < 3 or not name[0].isupper() or name.isupper() or name.lower() in _CALENDAR_NAMES:
-                continue
-            terms = content_terms(name)
-            if not terms or terms & FRAMING_TERMS:
-                continue  # "Which", "The"; "the Link", "which Site": what kind of answer, not what it is about
-            if _plain(name) not in text:
-                missing.append(word)
-        return missing
+        return [name for name in asked_names(question) if _plain(name) not in text]
 
     def document_text(self, chunk) -> str:
         """All a document writes (every passage, title, heading, outlet, url), without accents or
