@@ -435,14 +435,15 @@ class TemplatedGenerator:
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
         agent = _ASKS_AGENT.search(first_sentence(question)) if kind is None and focus is None else None
-        if agent and not says_doing(agent.group().split()[-1], best):
+        verb = agent.group().split()[-1] if agent else ""
+        if verb and not says_doing(verb, best):
             # "Who curated the whaling exhibition?": the sentence that says the doing and names
             # the doer ("It was curated by Dr. Ingrid Halvorsen") answers, not the one that best
             # restates what it was done to ("The exhibition … runs until March").
             asked = frozenset(content_terms(question))
             best = next(
                 (c for c in candidates if (c.score >= best.score - AGENT_FALLBACK or c.sentence in quoted)
-                 and says_doing(agent.group().split()[-1], c) and writes_a_name(c, self.names, asked)
+                 and says_doing(verb, c) and writes_a_name(c, self.names, asked)
                  # and is about what the question names ("the Grønne Hjort"), within two sentences,
                  # not about what its neighbour names ("It was curated by …" after the whaling exhibition)
                  and all(_plain(n) in _plain(nearby_text(c, candidates, 2)) for n in asked_names(question))),
