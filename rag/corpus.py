@@ -231,6 +231,7 @@ def _date(meta: dict, notes: list[str] | None = None) -> str | None:
     """The publication date as YYYY-MM-DD, or YYYY-MM or YYYY when that is all the field says
     ("date: 1987", "March 2023"). `published: true` in some files is a flag, not a date. A field
     that holds no date it can read adds a line to `notes`."""
+    unread = []
     for key in ("publishedDateTime", "published", "date", "pubDate"):
         value = meta.get(key)
         if isinstance(value, bool) or value in (None, ""):
@@ -246,9 +247,11 @@ def _date(meta: dict, notes: list[str] | None = None) -> str | None:
         if partial and int(partial.group(1)) >= 1000 and _is_date(f"{partial.group(1)}{partial.group(2) or '-01'}-01"):
             return partial.group(0)
         written = _written_date(str(value))
-        if written is None and notes is not None:
-            notes.append(f"{key}: {str(value)[:40]!r} is no date rag can read (write YYYY-MM-DD): kept without a date")
-        return written
+        if written:
+            return written
+        unread.append(f"{key}: {str(value)[:40]!r}")
+    if unread and notes is not None:  # no field held a date it can read
+        notes.append(f"{', '.join(unread)} is no date rag can read (write YYYY-MM-DD): kept without a date")
     return None
 
 

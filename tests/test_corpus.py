@@ -213,3 +213,10 @@ def test_a_date_written_out_is_read_and_one_that_cannot_be_is_named(tmp_path):
     assert all("is no date rag can read" in n.note for n in corpus.notes)
     month = next(d for d in corpus.documents if d.doc_id == "month")
     assert "was published in March 2023." in chunk_document(month)[0].text
+
+
+def test_a_date_field_it_cannot_read_gives_way_to_the_next_one(tmp_path):
+    # `published: someday` came before `date: 2023-01-05` and hid it (the date was dropped).
+    (tmp_path / "two.md").write_text("---\ntitle: T\npublished: someday\ndate: 2023-01-05\n---\nText.\n", encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert corpus.documents[0].published == "2023-01-05" and corpus.notes == ()
