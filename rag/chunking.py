@@ -92,6 +92,7 @@ _SENTENCE_END = sentence_end(".!?…")
 # A summary's lines that say where the piece is (its address, a video's id): the answer to "what
 # is its url?", and to nothing else (rag.generation.answer_types).
 LINK_LINE, VIDEO_ID_LINE = "Link: ", "Video id: "
+TOPICS_LINE = "Topics: "  # a summary's tags
 SCORE_LINES = ("Quality score: ", "Heat score: ")  # the feed's scores, as `_score_lines` writes them
 ANCHOR = re.compile(r"\((\d{1,2}(?::\d{2}){1,2})\)")
 
@@ -149,7 +150,7 @@ def _summary_chunk(doc: Document) -> Chunk:
     if doc.excerpt:
         lines.append(doc.excerpt)
     if doc.topics:
-        lines.append(f"Topics: {', '.join(doc.topics)}.")
+        lines.append(f"{TOPICS_LINE}{', '.join(doc.topics)}.")
     lines += _score_lines(doc.quality, doc.heat)
     # Where to read or watch it: a reader cites the address, and asks for what it holds (a
     # release's number, a video's id).
@@ -166,13 +167,13 @@ def author_prefix(title: str) -> str:
     return f"“{title}” is from "
 
 
-_MONTH_NAMES = "January February March April May June July August September October November December".split()
+MONTH_NAMES = "January February March April May June July August September October November December".split()
 
 
 def _byline(provider: str | None, published: str | None, time: str | None = None) -> str:
     on = " on" if published and len(published) == 10 else " in"  # "in 1987", "in June 2015" for a part of a date
     if published and len(published) == 7:
-        published = f"{_MONTH_NAMES[int(published[5:]) - 1]} {published[:4]}"
+        published = f"{MONTH_NAMES[int(published[5:]) - 1]} {published[:4]}"
     when = f"{on} {published}" + (f" at {time}" if time else "") if published else ""
     if provider or when:
         return " was published" + (f" by {provider}" if provider else "") + when

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from rag.chunking import LINK_LINE, SCORE_LINES, VIDEO_ID_LINE, author_prefix
+from rag.chunking import LINK_LINE, MONTH_NAMES, SCORE_LINES, TOPICS_LINE, VIDEO_ID_LINE, author_prefix
 from rag.citations import content_terms, split_sentences, tokens
 from rag.types import Hit
 
@@ -160,7 +160,6 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 # A year from 1000 to 2099 (a lighthouse "built in 1764", not only this century's news) or a month.
-MONTH_NAMES = "January February March April May June July August September October November December".split()
 _MONTH = "(?:" + "|".join(MONTH_NAMES) + ")"
 _A_YEAR = r"\b(?:1[0-9]|20)\d\d\b"
 _YEAR = re.compile(_A_YEAR)
@@ -369,9 +368,19 @@ def is_summary_line(sentence: str, chunk) -> bool:
     """A line the chunker writes, not the corpus's running text: the byline, "“TITLE” is from
     NAME.", "Topics: …", the feed's scores, the link lines. Their capitals are a title's or a list's."""
     return (
-        is_byline(sentence, chunk) or sentence.startswith((author_prefix(chunk.title), "Topics:"))
+        is_byline(sentence, chunk) or sentence.startswith((author_prefix(chunk.title), TOPICS_LINE.rstrip()))
         or is_score_line(sentence, chunk) or is_link_line(sentence, chunk)
     )
+
+
+def is_topics_line(sentence: str, chunk) -> bool:
+    """A summary's "Topics: …" line (rag.chunking)."""
+    return chunk.kind == "summary" and sentence.startswith(TOPICS_LINE.rstrip())
+
+
+def is_related_header(sentence: str, chunk) -> bool:
+    """A related article's opening "“TITLE”, linked from “PARENT”." when it has no byline."""
+    return chunk.kind == "related" and sentence.startswith(f"“{chunk.title}”, linked from “")
 
 
 def is_score_line(sentence: str, chunk) -> bool:

@@ -100,8 +100,10 @@ from rag.generation.answer_types import (
     holds_type,
     is_byline,
     is_link_line,
+    is_related_header,
     is_score_line,
     is_summary_line,
+    is_topics_line,
 )
 from rag.generation.base import Turn, render
 from rag.generation.focus import KNOWN_BY_NAME, POSSESSIVE, asks_name_at, focus_phrase, focus_term, head_stem
@@ -149,16 +151,6 @@ _SCORE = frozenset(content_terms("score"))  # a feed's score is named by its oth
 _HEADING_KINDS = frozenset({"date", "year", "number", "money", "percent", "length", "weight", "speed", "duration"})
 FRAMING_TERMS = frozenset(content_terms(" ".join(FRAMING) + " url id"))
 _TOPIC_TERMS = frozenset(content_terms("topic tag categories category subject theme keyword label filed"))
-
-
-def is_related_header(sentence: str, chunk) -> bool:
-    """A related article's opening "“TITLE”, linked from “PARENT”." when it has no byline."""
-    return chunk.kind == "related" and sentence.startswith(f"“{chunk.title}”, linked from “")
-
-
-def is_topics_line(sentence: str, chunk) -> bool:
-    """A summary's "Topics: …" line (rag.chunking)."""
-    return chunk.kind == "summary" and sentence.startswith("Topics:")
 
 
 def trim_byline(sentence: str) -> str:
@@ -441,12 +433,13 @@ class TemplatedGenerator:
             # the doer ("It was curated by Dr. Ingrid Halvorsen") answers, not the one that best
             # restates what it was done to ("The exhibition … runs until March").
             asked = frozenset(content_terms(question))
+            names = [_plain(n) for n in asked_names(question)]
             best = next(
                 (c for c in candidates if (c.score >= best.score - AGENT_FALLBACK or c.sentence in quoted)
                  and says_doing(verb, c) and writes_a_name(c, self.names, asked)
                  # and is about what the question names ("the Grønne Hjort"), within two sentences,
                  # not about what its neighbour names ("It was curated by …" after the whaling exhibition)
-                 and all(_plain(n) in _plain(nearby_text(c, candidates, 2)) for n in asked_names(question))),
+                 and all(n in _plain(nearby_text(c, candidates, 2)) for n in names)),
                 best,
             )
         if names_a_sibling(question, best.around):
@@ -772,18 +765,25 @@ class TemplatedGenerator:
             ]
         passage_sim = dict(zip((h.chunk.chunk_id for h in hits), (self.passage_vectors(hits) @ q).tolist()))
         out = []
-        for (n, i, hit, sentence, terms, around, text), semantic in zip(rows, sentence_sim):
+        # Per passage, its section heading: an FAQ's "## Can I bring my dog?" is what the sentences
+        # under it answer (its words are theirs); a changelog's "## Version 3.1.0 (released
+        # 2025-02-11)" holds the date its "- Added dark mode" lacks, and leads it in the answer.
+        sections = {}
+        for hit in hits:
             section = (hit.chunk.heading or "").split(HEADING_JOINER)[-1]
-            # An FAQ's "## Can I bring my dog?" is what the sentences under it answer: its words are theirs.
-            asked_heading = content_terms(section) if section.rstrip().endswith("?") else set()
+            sections[hit.chunk.chunk_id] = (
+                section,
+                content_terms(section) if section.rstrip().endswith("?") else set(),
+                bool(kind in _HEADING_KINDS and section and holds_type(kind, section, hit, about_publication, exact, unit)),
+            )
+        for (n, i, hit, sentence, terms, around, text), semantic in zip(rows, sentence_sim):
+            section, asked_heading, section_typed = sections[hit.chunk.chunk_id]
             # The neighbouring sentences count half: they often name what "it" or "this" is.
             coverage = _weighted_share(terms & q_terms, q_terms, weights)
             coverage += NEIGHBOUR_SHARE * _weighted_share((around - terms) & q_terms, q_terms, weights)
             typed = holds_type(kind, sentence, hit, about_publication, exact, unit)
             lead = ""
-            if not typed and kind in _HEADING_KINDS and section and holds_type(kind, section, hit, about_publication, exact, unit):
-                # A changelog's "## Version 3.1.0 (released 2025-02-11)" / "- Added dark mode": the
-                # heading holds the date the item lacks, and leads it in the answer.
+            if not typed and section_typed:
                 typed, lead = True, section
             context = passage_sim[hit.chunk.chunk_id]
             score = (
