@@ -1083,3 +1083,20 @@ def test_where_is_answered_by_a_sentence_that_names_a_place(real_embedder, tmp_p
     }, real_embedder, tmp_path)
     assert "Växjö" in assistant.ask("Where was the glass artist Astrid Lindqvist born?").text
     assert assistant.ask("Where were the harbor seal photos for the neural network taken?").abstained
+
+
+def test_who_wrote_something_in_the_story_and_a_numbered_name_elsewhere_in_the_passage(real_embedder, tmp_path):
+    """"Who wrote the tribunal's decision on the Berth 7 dispute?" abstained: "wrote" asks for a
+    piece's writer, and the sentence saying "Chair Amira Toivonen wrote the decision" was none;
+    and the 7 of "Berth 7" stood two sentences away, so a sentence that writes it was preferred."""
+    assistant = _assistant_over({
+        "tribunal.md": "---\ntitle: Tribunal rules on harbour berth dispute\nprovider: Coastal Law Review\ndate: 2024-05-02\n---\n"
+                       "## The decision\n\nChair Amira Toivonen wrote the decision, with member Olli Rask agreeing. "
+                       "The tribunal found that the operator had not given the required notice. "
+                       "Berth 7 had been closed for repairs since January, the ruling noted. "
+                       "Toivonen wrote that notice \"is not a formality\".\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("Who wrote the tribunal's decision on the Berth 7 dispute?")
+    assert "Amira Toivonen" in answer.text, answer.text
+    # Still a writer's question when nobody in the passages wrote anything asked about.
+    assert assistant.ask("Who wrote the libretto of the opera performed at Berth 7?").abstained

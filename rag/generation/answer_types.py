@@ -72,6 +72,8 @@ _ASKS_AUTHOR = re.compile(
     re.IGNORECASE,
 )
 _WRITER = re.compile(r"\b(?:writer|author|journalist|reporter|columnist|contributor)s?\b", re.IGNORECASE)
+# "Who wrote the majority opinion?": the sentence that says someone wrote it ("Judge Solberg wrote …").
+_WROTE = re.compile(r"\b(?:(?:co-?)?wrote|(?:co-?)?written|(?:co-?)?authored|penned)\b", re.IGNORECASE)
 _AUTHOR_TERMS = frozenset(content_terms(f"{_CREATOR_WORDS} whose content show"))
 # The words that ask for an answer type, not about the topic: no passage need contain them.
 # "How tall is the lighthouse?" asks for a height: a passage may say "stands 41 metres" without "tall".
@@ -333,7 +335,7 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
     if kind == "link":
         return is_link_line(sentence, hit.chunk)
     if kind == "author":
-        return sentence.startswith(author_prefix(hit.chunk.title)) or bool(_WRITER.search(sentence))
+        return sentence.startswith(author_prefix(hit.chunk.title)) or bool(_WRITER.search(sentence) or _WROTE.search(sentence))
     if kind in ("date", "year"):
         written = (_YEAR if kind == "year" else _DATE).search(sentence)
         if kind == "date" and not written and not hit.chunk.anchor:

@@ -403,7 +403,7 @@ class TemplatedGenerator:
             # A question that gives a figure ("the July 2022 piece") asks about the passages that
             # write it: the best sentence among those (of the asked type) answers, if any does.
             best = next(
-                (c for c in candidates if (c.typed or not kind) and figures_found(question, [c.around, _figure_context(hits[c.n - 1].chunk)])),
+                (c for c in candidates if (c.typed or not kind) and figures_found(question, [c.around, _figure_context(hits[c.n - 1].chunk)], hits[c.n - 1].chunk.text)),
                 best,
             )
         focus = self.focus(question, kind)
@@ -481,7 +481,7 @@ class TemplatedGenerator:
         if given and len(chosen) < self.max_sentences:
             # "Which outlet ran both the 2021 story … and the 2022 one …?": the figures the best
             # sentence leaves out name another piece, whose sentence of the asked type joins.
-            missing = given - figures(" ".join(c.around for c in chosen))
+            missing = given - figures(" ".join(c.around for c in chosen)) - (designations(question) & figures(hits[best.n - 1].chunk.text))
             other = next(
                 (c for c in candidates if c.score >= best.score - JOIN_MARGIN and c.typed and c not in chosen
                  and missing & figures(c.around)), None,
@@ -526,7 +526,9 @@ class TemplatedGenerator:
             # The answer comes from the document the last answer cited, so the topic was settled
             # then; what is left to judge is whether it says what is asked now.
             confidence = max(confidence, own_coverage)
-        figures_given = figures_found(question, [c.around for c in chosen] + [_figure_context(hits[c.n - 1].chunk) for c in chosen])
+        figures_given = figures_found(
+            question, [c.around for c in chosen] + [_figure_context(hits[c.n - 1].chunk) for c in chosen], " ".join(hits[c.n - 1].chunk.text for c in chosen)
+        )
         # Without the asked type or the question's figures the evidence is 0 whatever the match:
         # skip its two model runs.
         match = self.word_match(question, chosen, hits) if best.typed and figures_given else None
@@ -923,18 +925,29 @@ def figures(text: str) -> set[str]:
     return {f.replace(",", "") for f in FIGURE.findall(text)}
 
 
-def figures_found(question: str, texts: Sequence[str]) -> bool:
+def figures_found(question: str, texts: Sequence[str], passage: str = "") -> bool:
     """Every figure the question writes in digits (a year, an amount) is in one of the texts, in
     digits or, when small, spelled ("3" ~ "three"). A question that names one ("worth by 2030?")
     asks about that figure: a passage with another ("worth by 2025") answers a different question,
     however close its words. Spelled numbers in the question are counts it asks for ("which two
-    companies"), not figures it gives."""
-    asked = figures(question)
+    companies"), not figures it gives. A figure that is part of a name ("Pier 4", "Line 7") says
+    which thing the question is about, and the `passage` that writes it is about that thing,
+    whichever of its sentences answers."""
+    asked = figures(question) - (designations(question) & figures(passage))
     if not asked:
         return True
     written = " ".join(texts)
     spelled = {str(COUNT_NUMBERS.index(w) + 1) for w in set(tokens(written.lower())) & set(COUNT_NUMBERS)}
     return asked <= figures(written) | spelled
+
+
+# A figure that numbers a named thing: "Pier 4", "Line 12" (not "March 2023": a date).
+_DESIGNATION = re.compile(r"\b([A-Z][a-z]+)\s+(\d+)\b(?![.,]\d)")
+
+
+def designations(text: str) -> set[str]:
+    """The figures `text` writes as the number of a named thing ("Pier 4" → "4")."""
+    return {d for name, d in _DESIGNATION.findall(text) if name.lower() not in _CALENDAR_NAMES}
 
 
 def says_more(question: str, sentences: Sequence[str], chunks) -> bool:
