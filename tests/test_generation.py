@@ -1100,3 +1100,19 @@ def test_who_wrote_something_in_the_story_and_a_numbered_name_elsewhere_in_the_p
     assert "Amira Toivonen" in answer.text, answer.text
     # Still a writer's question when nobody in the passages wrote anything asked about.
     assert assistant.ask("Who wrote the libretto of the opera performed at Berth 7?").abstained
+
+
+def test_an_interviewers_question_is_what_the_reply_after_it_answers(real_embedder, tmp_path):
+    """In a Q&A, "Q: … your boat. Does she have a name?" holds the question's words and "A: We call
+    her Marigold." the answer: the interviewer's line was quoted (or won) and the reply was not."""
+    assistant = _assistant_over({
+        "interview.md": "---\ntitle: 'Q&A: Jonna Vik, the ferry skipper of Lake Orn'\nprovider: Lakeside Weekly\ndate: 2024-03-02\n---\n"
+                        "Jonna Vik has run the Lake Orn ferry for twenty years.\n\n"
+                        "Q: How did you start?\n\nA: I crewed for my uncle every summer from the age of twelve.\n\n"
+                        "Q: Everyone in the valley knows your wooden ferry. Does she have a name?\n\nA: We call her Marigold. "
+                        "My uncle built her in 1961 from larch.\n\n"
+                        "Q: What is the hardest part of the job?\n\nA: The autumn storms, when the lake freezes at the edges.\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("What is Jonna Vik's wooden ferry called?")
+    assert "Marigold" in answer.text, answer.text
+    assert "?" not in answer.text, answer.text

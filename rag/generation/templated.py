@@ -732,7 +732,7 @@ class TemplatedGenerator:
         unit = asked_unit(question)
         reason = bool(ASKS_REASON.search(first))
         negated = negated_terms(first)  # "which beach has no lifeguard?" asks for the one that has none
-        rows = []  # (rank, position, hit, sentence, own terms, terms around it)
+        rows = []  # (rank, position, hit, sentence, own terms, terms around it, its text with neighbours, the interviewer's line it answers)
         # "What does the EurekAlert! release say …?": only that outlet's passages can answer
         # (a question about the outlet itself, "which outlet besides …", is not so limited).
         named = named_providers(question, hits) if kind != "source" else set()
@@ -747,16 +747,29 @@ class TemplatedGenerator:
             # "how long" or "how much" about anything else, nor "what score did the model reach?".
             sentences = [s for s in sentences if not is_score_line(s, hit.chunk) or (content_terms(s.split(":")[0]) - _SCORE) & q_terms]
             terms = [content_terms(s) for s in sentences]
+            asking = [hit.chunk.kind == "body" and is_asking(s) for s in sentences]
             for i, sentence in enumerate(sentences):
                 if is_topics_line(sentence, hit.chunk) and not q_terms & _TOPIC_TERMS:
                     continue  # the tags answer "what is it tagged / about?", never "why was it recalled?"
+                if asking[i] and _QUESTION not in q_terms:
+                    continue  # an interviewer's "Q: Does it have a name?" asks; the reply answers
+                # The reply after an interviewer's question answers it: the question's words are
+                # the reply's ("Q: … your starter. Does it have a name?" + "A: Her name is Gertrude.").
+                start = i
+                while start > 0 and asking[start - 1]:
+                    start -= 1
+                asked = set().union(*terms[start:i])
                 around = set().union(*terms[max(0, i - 1) : i], *terms[i + 1 : i + 2])
-                rows.append((n, i, hit, sentence, terms[i] | context, around, " ".join(sentences[max(0, i - 1) : i + 2])))
+                rows.append((n, i, hit, sentence, terms[i] | context | asked, around, " ".join(sentences[max(0, i - 1) : i + 2]), " ".join(sentences[start:i])))
         if not rows:
             return []
-        vecs = self.vectors([question, *(r[3] for r in rows)])
+        asked_texts = list(dict.fromkeys(r[7] for r in rows if r[7]))
+        vecs = self.vectors([question, *(r[3] for r in rows), *asked_texts])
         q = vecs[0]
-        sentence_sim = (vecs[1:] @ q).tolist()
+        sims = (vecs[1:] @ q).tolist()
+        # A reply means what it was asked: it matches the question as well as its interviewer's line does.
+        asked_sim = dict(zip(asked_texts, sims[len(rows):]))
+        sentence_sim = [max(s, asked_sim.get(r[7], s)) for r, s in zip(rows, sims[: len(rows)])]
         if kind == "link":
             # An address or a video id says nothing a question's words can match ("bmjamLZ3v8A"):
             # it is as relevant as the piece it locates, whose byline names it.
@@ -778,7 +791,7 @@ class TemplatedGenerator:
                 content_terms(section) if section.rstrip().endswith("?") else set(),
                 bool(kind in _HEADING_KINDS and section and holds_type(kind, section, hit, about_publication, exact, unit)),
             )
-        for (n, i, hit, sentence, terms, around, text), semantic in zip(rows, sentence_sim):
+        for (n, i, hit, sentence, terms, around, text, _), semantic in zip(rows, sentence_sim):
             section, asked_heading, section_typed = sections[hit.chunk.chunk_id]
             # The neighbouring sentences count half: they often name what "it" or "this" is.
             coverage = _weighted_share(terms & q_terms, q_terms, weights)
@@ -1005,6 +1018,15 @@ def _plain(text: str) -> str:
 def _squashed(text: str) -> str:
     """Lower case without spaces, hyphens or punctuation: "AI-based" and "AIbased" are one name."""
     return re.sub(r"[\W_]+", "", text.lower())
+
+
+# An interviewer's line: "Q: …", "Interviewer: …", or any sentence that asks.
+_INTERVIEWER = re.compile(r"\W*(?:Q|Question|Interviewer)\s*[:.]\s", re.IGNORECASE)
+
+
+def is_asking(sentence: str) -> bool:
+    """The sentence asks rather than tells: it ends with a question mark or is an interviewer's line."""
+    return sentence.rstrip(" \"'”’)").endswith("?") or bool(_INTERVIEWER.match(sentence))
 
 
 def names_a_sibling(question: str, sentence: str) -> bool:
