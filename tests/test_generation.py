@@ -1116,3 +1116,18 @@ def test_an_interviewers_question_is_what_the_reply_after_it_answers(real_embedd
     answer = assistant.ask("What is Jonna Vik's wooden ferry called?")
     assert "Marigold" in answer.text, answer.text
     assert "?" not in answer.text, answer.text
+
+
+def test_a_question_about_one_year_is_not_answered_with_another_years_figure(real_embedder, tmp_path):
+    """"How many passengers did the ferry carry in 2023?" quoted "… 18,500 passengers in 2022": the
+    piece's date (2023) satisfied the figure check, though the sentence gives the other year's."""
+    assistant = _assistant_over({
+        "ferry.md": "---\ntitle: Island ferry cuts winter sailings\nprovider: Coast Courier\ndate: 2023-10-04\n---\n"
+                    "The Skerry Line will run two sailings a day instead of four from November. "
+                    "The ferry carried about 18,500 passengers in 2022, according to the operator. "
+                    "Fares will rise by 6 percent, more than in 2021.\n",
+    }, real_embedder, tmp_path)
+    assert "18,500" in assistant.ask("How many passengers did the Skerry Line ferry carry in 2022?").text
+    assert assistant.ask("How many passengers did the Skerry Line ferry carry in 2023?").abstained
+    # A year the sentence only compares with is not its own.
+    assert "6 percent" in assistant.ask("By how much will Skerry Line fares rise in 2023?").text

@@ -548,6 +548,10 @@ class TemplatedGenerator:
             # the heading of their section names it ("Beaches › Kavos Bay"); the name leads them.
             lead = next(c for c in chosen if c.n == best.n)
             chosen = [replace(c, sentence=f"{section}: {c.sentence}") if c is lead else c for c in chosen]
+        if another_year(question, best.sentence):
+            # "How many searches did the police run in 2023?" → "… about 2,400 searches with it in
+            # 2022": the passage's date wrote 2023, the answer is the other year's.
+            figures_given = False
         return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match, figures_given, adds)
 
     def names_elsewhere(self, question: str, chunk) -> list[str]:
@@ -961,6 +965,22 @@ _DESIGNATION = re.compile(r"\b([A-Z][a-z]+)\s+(\d+)\b(?![.,]\d)")
 def designations(text: str) -> set[str]:
     """The figures `text` writes as the number of a named thing ("Pier 4" → "4")."""
     return {d for name, d in _DESIGNATION.findall(text) if name.lower() not in _CALENDAR_NAMES}
+
+
+# A year the sentence gives as its own time ("in 2022"), not one it compares with ("more than in
+# 2023", "up since 2019"); and a year that says which piece is meant ("the 2022 article").
+_OWN_YEAR = re.compile(r"(?<!than )(?<!than in )(?<!since )(?<!from )(?<!with )\b(?:1[0-9]|20)\d\d\b")
+_PIECE_YEAR = re.compile(r"\b(?:1[0-9]|20)\d\d\s+(?:\w+\s+){0,2}?(?:article|piece|story|report|video|release|post|interview|episode)", re.IGNORECASE)
+
+
+def another_year(question: str, sentence: str) -> bool:
+    """The question asks about a year ("in 2023") and the answer sentence gives another as its own
+    and not that one: it answers for the other year, though its passage (its date) writes the asked one."""
+    asked = set(_OWN_YEAR.findall(first_sentence(question)))
+    if not asked or _PIECE_YEAR.search(question):
+        return False
+    written = set(_OWN_YEAR.findall(sentence))
+    return bool(written) and not asked & written
 
 
 def says_more(question: str, sentences: Sequence[str], chunks) -> bool:
