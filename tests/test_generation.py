@@ -1131,3 +1131,19 @@ def test_a_question_about_one_year_is_not_answered_with_another_years_figure(rea
     assert assistant.ask("How many passengers did the Skerry Line ferry carry in 2023?").abstained
     # A year the sentence only compares with is not its own.
     assert "6 percent" in assistant.ask("By how much will Skerry Line fares rise in 2023?").text
+
+
+def test_how_many_people_is_counted_in_the_people_the_passage_names(real_embedder, tmp_path):
+    """"How many people visited the island in its busiest year?" abstained over "A record 52,000
+    visitors came": only the word "people" counted people. Another people-count further down
+    ("2,000 visitors each week") still does not answer how many died."""
+    assistant = _assistant_over({
+        "island.md": "---\ntitle: A short history of Hareholm island\nprovider: Coastal Heritage\ndate: 2024-06-01\n---\n"
+                     "1902 – A storm destroys the jetty and most of the fishing huts on Hareholm.\n\n"
+                     "1988 – The lighthouse is automated and the last keeper leaves the island.\n\n"
+                     "2022 – A record 52,000 visitors come to Hareholm, its busiest year.\n\n"
+                     "Today the island's summer market draws around 2,000 visitors each week.\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("How many people visited Hareholm in its busiest year?")
+    assert "52,000" in answer.text, answer.text
+    assert assistant.ask("How many people died in the 1902 storm on Hareholm?").abstained
