@@ -1147,3 +1147,20 @@ def test_how_many_people_is_counted_in_the_people_the_passage_names(real_embedde
     answer = assistant.ask("How many people visited Hareholm in its busiest year?")
     assert "52,000" in answer.text, answer.text
     assert assistant.ask("How many people died in the 1902 storm on Hareholm?").abstained
+
+
+def test_a_show_notes_line_answers_when_in_the_episode(real_embedder, tmp_path):
+    """A podcast page (not a video) lists its moments as "00:19:05 — …" lines: "at what point in the
+    episode …?" abstained (only a video passage's anchor held a moment), and one moment answers,
+    not two."""
+    assistant = _assistant_over({
+        "episode.md": "---\ntitle: 'Harbour Talk, episode 12: the new sea wall'\nprovider: Harbour Talk Podcast\n"
+                      "url: https://harbourtalk.example.org/episodes/12\ndate: 2024-02-10\n---\n"
+                      "Host Mia Lund talks with engineer Tor Heim about the town's new sea wall.\n\n## Timestamps\n\n"
+                      "00:01:10 — Introductions and how Tor became a coastal engineer.\n\n"
+                      "00:14:45 — Why the old wall failed in the 2019 storm surge.\n\n"
+                      "00:27:30 — How the new wall was paid for, and what it cost.\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("At what point in the episode do they talk about why the old wall failed?")
+    assert "00:14:45" in answer.text, answer.text
+    assert "00:27:30" not in answer.text and "00:01:10" not in answer.text, answer.text

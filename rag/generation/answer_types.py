@@ -317,6 +317,15 @@ def asked_unit(question: str) -> re.Pattern | None:
     return re.compile(rf"\b{re.escape(unit.rstrip('s')[:5])}", re.IGNORECASE)  # "crowns" → "crown", "kronor" → "krono"
 
 
+# A show-notes line that opens with its moment: "00:19:05 — The ExamGuard case …", "(12:30) …".
+_OPENS_WITH_TIMESTAMP = re.compile(r"\W{0,2}\d{1,2}:\d{2}(?::\d{2})?\b(?![.,:]\d)")
+
+
+def opens_with_timestamp(sentence: str) -> bool:
+    """The line opens with the moment it is about ("00:19:05 — The ExamGuard case …")."""
+    return bool(_OPENS_WITH_TIMESTAMP.match(sentence))
+
+
 def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: bool = True, exact: bool = False, unit: re.Pattern | None = None) -> bool:
     """The sentence holds the kind of answer asked for. A byline's date answers only a question
     about publishing (not "when will the council vote?", though the byline names the council).
@@ -331,7 +340,7 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
         provider = hit.chunk.provider or ""
         return bool(provider) and provider.lower() in sentence.lower()
     if kind == "timestamp":
-        return bool(hit.chunk.anchor)
+        return bool(hit.chunk.anchor) or opens_with_timestamp(sentence)
     if kind == "link":
         return is_link_line(sentence, hit.chunk)
     if kind == "author":

@@ -104,6 +104,7 @@ from rag.generation.answer_types import (
     is_score_line,
     is_summary_line,
     is_topics_line,
+    opens_with_timestamp,
 )
 from rag.generation.base import Turn, render
 from rag.generation.focus import KNOWN_BY_NAME, POSSESSIVE, asks_name_at, focus_phrase, focus_term, head_stem
@@ -513,6 +514,10 @@ class TemplatedGenerator:
             after = next((c for c in candidates if c.n == best.n and c.position == best.position + 1), None)
             if after is not None and after not in chosen:
                 chosen.append(after)
+        if kind == "timestamp":
+            # Another moment of the show notes ("00:27:30 — …") answers another question: "when in
+            # the episode …?" has one answer.
+            chosen = [c for c in chosen if c is best or not opens_with_timestamp(c.sentence)]
         chosen.sort(key=lambda c: (c.n, c.position))  # in the passages' own order: it reads as written
         covered = set().union(*(c.terms for c in chosen))
         if kind == "source" and best.byline:
