@@ -480,6 +480,15 @@ def main() -> None:
     except ImportError:  # pragma: no cover - older typer, on the installed click
         from click.exceptions import ClickException, UsageError
 
+    import signal
+
+    def terminated(signum, frame):
+        # SIGTERM ends the run as Ctrl-C does: through the clean-ups (a build's temporary folder
+        # is removed), not by the default handler's instant exit.
+        print("terminated", file=sys.stderr)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminated)
     try:
         code = typer.main.get_command(app).main(args=sys.argv[1:], prog_name="rag", standalone_mode=False)
     except UsageError as e:

@@ -156,6 +156,9 @@ class Index:
         # Two builds of one index at once would each update the index as it was, and the last to
         # finish would drop the other's changes: the second waits, then updates the first's result.
         with _build_lock(path):
+            # Holding the lock, no other build of this index runs: what an earlier one left behind
+            # (killed outright) is dead, however recent.
+            _remove_stale_builds(path, older_than=0)
             return cls._build(corpus, path, embedder, rebuild, settings, on_progress, index_type)
 
     @classmethod
@@ -601,14 +604,22 @@ def _build_lock(path: Path):
 STALE_BUILD_SECONDS = 3600  # untouched this long, a sibling build folder is no build in progress
 
 
-def _remove_stale_builds(path: Path) -> None:
+def _remove_stale_builds(path: Path, older_than: float = STALE_BUILD_SECONDS) -> None:
     """Delete the temporary siblings (".NAME.building-…", ".NAME.old-…") that a build killed
-    outright (SIGKILL, power loss) left behind; recent ones may belong to a build still running."""
+    outright (SIGKILL, power loss) left behind; without the build lock, recent ones may belong to
+    a build still running. An ".old-…" folder that still holds a user's files (`_swap_into_place`
+    moves them out last) gives them back first."""
     now = time.time()
-    for kind in ("building", "old"):
+    for kind in ("old", "building"):
         for folder in path.parent.glob(f".{glob.escape(path.name)}.{kind}-*"):
-            if folder.is_dir() and now - folder.stat().st_mtime > STALE_BUILD_SECONDS:
-                shutil.rmtree(folder, ignore_errors=True)
+            if not folder.is_dir() or now - folder.stat().st_mtime < older_than:
+                continue
+            if kind == "old" and not path.exists():
+                os.rename(folder, path)  # killed mid-swap: this is the index that was there
+                continue
+            if kind == "old" and path.is_dir():
+                _move_foreign_entries(folder, path)
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _swap_into_place(new: Path, path: Path) -> None:
@@ -622,7 +633,16 @@ def _swap_into_place(new: Path, path: Path) -> None:
     except BaseException:
         os.rename(old, path)
         raise
+    _move_foreign_entries(old, path)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _move_foreign_entries(old: Path, path: Path) -> None:
+    """Move what a user put in the index folder (notes, their own files) from the replaced
+    folder into the new one: a rebuild replaces the index's own entries, nothing else."""
+    for entry in old.iterdir():
+        if entry.name not in INDEX_ENTRIES and not (path / entry.name).exists():
+            os.rename(entry, path / entry.name)
 
 
 def _read_faiss(file: Path):

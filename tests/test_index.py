@@ -189,23 +189,42 @@ def test_an_interrupted_build_leaves_the_previous_index_unchanged(corpus_copy, t
 
 
 def test_a_build_removes_what_a_killed_build_left_behind(corpus_copy, tmp_path):
-    """SIGKILL leaves no chance to clean up: the next build removes the old temporary folders,
-    not a recent one that a build running beside it may own, nor another index's."""
+    """SIGKILL leaves no chance to clean up: the next build removes the temporary folders, old or
+    recent (it holds the index's build lock, so no build of it runs beside it; a SIGTERM'd one
+    left 88 MB each time), but not another index's; a user's file left in a killed swap's
+    ".old-…" folder goes back into the index."""
     import os
     import time
 
     from rag.index import STALE_BUILD_SECONDS
 
-    stale = [tmp_path / ".idx.building-k1", tmp_path / ".idx.old-4242"]
-    kept = [tmp_path / ".idx.building-now", tmp_path / ".idx2.building-k2", tmp_path / ".idx.notes"]
+    stale = [tmp_path / ".idx.building-k1", tmp_path / ".idx.old-4242", tmp_path / ".idx.building-now"]
+    kept = [tmp_path / ".idx2.building-k2", tmp_path / ".idx.notes"]
     for folder in stale + kept:
         folder.mkdir()
         (folder / "chunks.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / ".idx.old-4242" / "my-notes.txt").write_text("keep me", encoding="utf-8")
     long_ago = time.time() - STALE_BUILD_SECONDS - 60
-    for folder in [*stale, *kept[1:]]:
+    for folder in [*stale[:2], *kept]:
         os.utime(folder, (long_ago, long_ago))
     Index.build(corpus_copy, tmp_path / "idx", HashEmbedder())
+    Index.build(corpus_copy, tmp_path / "idx", HashEmbedder())  # an index there now: the old folder's file goes back
     assert not any(f.exists() for f in stale) and all(f.exists() for f in kept)
+    assert (tmp_path / "idx" / "my-notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_rebuilding_an_index_keeps_what_a_user_put_in_its_folder(corpus_copy, tmp_path):
+    """The build swaps the index folder whole: a note or a folder of one's own inside an index
+    was deleted by the next `rag index`."""
+    path = tmp_path / "idx"
+    Index.build(corpus_copy, path, HashEmbedder())
+    (path / "NOTES.txt").write_text("built for the March review", encoding="utf-8")
+    (path / "mydata").mkdir()
+    (path / "mydata" / "keep.csv").write_text("a,b\n", encoding="utf-8")
+    Index.build(corpus_copy, path, HashEmbedder(), rebuild=True)
+    assert (path / "NOTES.txt").read_text(encoding="utf-8") == "built for the March review"
+    assert (path / "mydata" / "keep.csv").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".idx.lock", "corpus", "idx"]  # no temporary folder left
 
 
 def test_a_second_build_of_one_index_waits_for_the_first_and_updates_its_result(corpus_copy, tmp_path):
