@@ -73,8 +73,8 @@ def load_corpus(folder: str | Path) -> Corpus:
         try:
             documents.append(load_document(path, root, said))
         except _Unreadable as reason:
-            skipped.append(SkippedFile(str(path), str(reason)))
-        notes.extend(FileNote(str(path), note) for note in said)
+            skipped.append(SkippedFile(_printable(path), str(reason)))
+        notes.extend(FileNote(_printable(path), note) for note in said)
     return Corpus(tuple(documents), tuple(skipped), tuple(notes))
 
 
@@ -92,8 +92,17 @@ class _Unreadable(Exception):
     """Why one file is skipped."""
 
 
+def _printable(path: Path) -> str:
+    """The path as text that prints and saves: a name that is not UTF-8 shows its bytes ("caf\\xe9.md")."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def load_document(path: Path, root: Path | None = None, notes: list[str] | None = None) -> Document:
     """One corpus file as a Document; `notes` gets what was read past (a date it cannot read)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:  # its id and citation path could be neither saved nor shown
+        raise _Unreadable("its name is not UTF-8: rename the file") from None
     raw = path.read_bytes()
     if not raw.strip():
         raise _Unreadable("empty file")

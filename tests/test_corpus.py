@@ -1,5 +1,8 @@
+import os
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from rag.corpus import load_corpus
@@ -220,3 +223,19 @@ def test_a_date_field_it_cannot_read_gives_way_to_the_next_one(tmp_path):
     (tmp_path / "two.md").write_text("---\ntitle: T\npublished: someday\ndate: 2023-01-05\n---\nText.\n", encoding="utf-8")
     corpus = load_corpus(tmp_path)
     assert corpus.documents[0].published == "2023-01-05" and corpus.notes == ()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names as raw bytes: Linux file systems")
+def test_a_file_whose_name_is_not_utf8_is_skipped_with_a_note(tmp_path):
+    """One file named in Latin-1 ("caf\\xe9.md") stopped every build with a UnicodeEncodeError
+    when its id was saved; it is skipped, named by its bytes, and the others are read."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ok.md").write_text("---\ntitle: Fine\n---\nA readable document.\n", encoding="utf-8")
+    with open(os.path.join(os.fsencode(corpus), b"caf\xe9.md"), "wb") as f:
+        f.write(b"---\ntitle: Latin name\n---\nIts text is fine.\n")
+    loaded = load_corpus(corpus)
+    assert [d.doc_id for d in loaded.documents] == ["ok"]
+    (skipped,) = loaded.skipped
+    assert skipped.path.endswith("caf\\xe9.md") and "not UTF-8" in skipped.reason
+    skipped.path.encode("utf-8")  # prints and saves
