@@ -96,13 +96,31 @@ class Index:
     _query_embedder: Embedder | None = field(default=None, repr=False)
     _bm25: object | None = field(default=None, repr=False)
     _last_query: tuple[str, np.ndarray] | None = field(default=None, repr=False)
+    _folder: tuple[int, int] | None = field(default=None, repr=False)  # the folder opened (`_folder_id`)
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
     def open(cls, path: str | Path, embedder: Embedder | str | None = None) -> Index:
         """Open an index folder. `embedder` (an Embedder or a model name) must be the one the index
-        was built with; by default the manifest's model is used."""
+        was built with; by default the manifest's model is used. A build that swaps a new folder
+        in while this reads (the manifest of one, the chunks of the other) makes it read again."""
         path = Path(path)
+        for attempt in range(OPEN_ATTEMPTS):
+            folder = _folder_id(path)
+            try:
+                index = cls._open(path, embedder)
+            except (IndexMismatchError, IndexNotFoundError):  # mid-swap, the folder is briefly gone
+                if attempt + 1 < OPEN_ATTEMPTS and (_folder_id(path) != folder or _swapping(path)):
+                    time.sleep(0.01 * (attempt + 1))
+                    continue
+                raise
+            if _folder_id(path) == folder or attempt + 1 == OPEN_ATTEMPTS:
+                index._folder = folder
+                return index
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _open(cls, path: Path, embedder: Embedder | str | None) -> Index:
         manifest = read_manifest(path)
         built_with = manifest["embedder"]["name"]
         embedder = _resolve_embedder(embedder, default=built_with)
@@ -256,14 +274,21 @@ class Index:
     def vectors(self) -> np.ndarray:
         """All chunk vectors (memory-mapped from disk when the index was opened)."""
         if self._vectors is None:
+            self._check_same_folder()
             try:
                 vectors = np.load(self.path / VECTORS, mmap_mode="r")
             except (OSError, ValueError) as e:
-                raise damaged(self.path, str(e)) from None
+                raise damaged(self.path, str(e), self._folder) from None
             if vectors.shape != (len(self.chunks), self.manifest["embedder"]["dim"]):
-                raise damaged(self.path, "vectors and chunks disagree")
+                raise damaged(self.path, "vectors and chunks disagree", self._folder)
             self._vectors = vectors
         return self._vectors
+
+    def _check_same_folder(self) -> None:
+        """Files read after opening must come from the folder opened: a build may have swapped in
+        another since, whose vectors would silently belong to other chunks."""
+        if self._folder is not None and _folder_id(self.path) != self._folder:
+            raise damaged(self.path, "replaced", self._folder)
 
     @property
     def bm25(self):
@@ -272,12 +297,13 @@ class Index:
         if self._bm25 is None:
             from rag.bm25 import BM25_DIR, BM25Index
 
+            self._check_same_folder()
             folder = self.path / BM25_DIR
             if folder.is_dir():
                 try:
                     self._bm25 = BM25Index.load(folder, len(self.chunks))
                 except (OSError, ValueError, KeyError) as e:
-                    raise damaged(self.path, f"its BM25 index: {e}") from None
+                    raise damaged(self.path, f"its BM25 index: {e}", self._folder) from None
             else:
                 self._bm25 = BM25Index.build([c.search_text for c in self.chunks])
         return self._bm25
@@ -349,7 +375,13 @@ def read_manifest(path: Path) -> dict:
     if not manifest_file.exists():
         raise IndexNotFoundError(f"no index at {path}: build it with `rag index --index {path}`")
     try:
-        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+        text = manifest_file.read_text(encoding="utf-8")
+    except FileNotFoundError:  # gone since: a build swapping its folder in
+        raise IndexNotFoundError(f"no index at {path}: build it with `rag index --index {path}`") from None
+    except OSError as e:
+        raise IndexMismatchError(f"cannot read index {path}: {e.strerror or e}") from None
+    try:
+        manifest = json.loads(text)
         version = manifest["format_version"]
         fmt = manifest["format"]
         manifest["embedder"]["name"], manifest["embedder"]["dim"], manifest["documents"]
@@ -369,9 +401,29 @@ def read_manifest(path: Path) -> dict:
     return manifest
 
 
-def damaged(path: Path, why: str) -> IndexMismatchError:
-    """The error for an index folder whose files cannot be read or disagree: the fix is a rebuild."""
-    return IndexMismatchError(f"index {path} is damaged ({why}): run `rag index --rebuild`")
+def damaged(path: Path, why: str, opened: tuple[int, int] | None = None) -> IndexMismatchError:
+    """The error for an index folder whose files cannot be read or disagree: the fix is a rebuild;
+    unless the folder was `opened` and has since been replaced by a build, which nothing damaged."""
+    if opened is not None and _folder_id(path) != opened:
+        return IndexMismatchError(f"index {path} was rebuilt while this command read it: run the command again")
+    return IndexMismatchError(f"index {path} is damaged ({why}): run `rag index --rebuild --index {path}`")
+
+
+OPEN_ATTEMPTS = 5
+
+
+def _swapping(path: Path) -> bool:
+    """A build is swapping its new folder in (`_swap_into_place`): the old one is set aside."""
+    return any(path.parent.glob(f".{glob.escape(path.name)}.old-*"))
+
+
+def _folder_id(path: Path) -> tuple[int, int] | None:
+    """Which folder is at `path` now (a build swaps in a new one): its device and inode."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
 
 
 def _previous_index(path: Path) -> Index | None:

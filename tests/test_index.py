@@ -287,3 +287,33 @@ def test_an_index_cut_by_an_older_chunker_is_stale_until_reindexed(corpus_copy, 
     assert not refreshed.report.up_to_date
     # Chunks whose text did not change keep their vectors (a chunk's id is its text's hash).
     assert refreshed.report.embedded == 0 and refreshed.report.reused == len(refreshed.chunks)
+
+
+def test_reading_while_a_build_swaps_in_a_new_folder_is_no_damage(corpus_copy, tmp_path):
+    """A `rag ask` that opened the index just before a rebuild swapped a new folder in read the
+    manifest of one and the chunks or vectors of the other, and said the index was damaged and
+    needed a rebuild (1 ask in 50 beside a loop of rebuilds). Opening reads again; a lazy read
+    after the swap says what happened."""
+    import threading
+
+    path = tmp_path / "idx"
+    Index.build(corpus_copy, path, HashEmbedder())
+    opened = Index.open(path, HashEmbedder())
+    (corpus_copy / "extra.txt").write_text("---\ntitle: Extra\n---\nOne more document, one more chunk.\n", encoding="utf-8")
+    Index.build(corpus_copy, path, HashEmbedder())  # swapped in while `opened` has not read its vectors
+    with pytest.raises(IndexMismatchError, match="rebuilt while this command read it"):
+        _ = opened.vectors
+
+    stop = threading.Event()
+    def rebuild_again_and_again():
+        while not stop.is_set():
+            Index.build(corpus_copy, path, HashEmbedder(), rebuild=True)
+    builder = threading.Thread(target=rebuild_again_and_again)
+    builder.start()
+    try:
+        for _ in range(300):
+            index = Index.open(path, HashEmbedder())
+            assert len(index.chunks) == index.faiss_index.ntotal
+    finally:
+        stop.set()
+        builder.join()
