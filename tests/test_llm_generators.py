@@ -203,3 +203,38 @@ def test_rag_ask_with_openai_reads_the_server_from_the_environment(openai_server
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["answer"].strip() and isinstance(data["abstained"], bool)
+
+
+@needs_openai_client
+@pytest.mark.parametrize("body", [b"<html><body>Proxy login</body></html>", b'{"error": "overloaded"}'])
+def test_a_server_that_sends_no_completion_is_an_error_not_an_abstention(body):
+    """A 200 reply that holds no chat completion (a proxy's web page, an error body) streamed
+    nothing, and `rag ask` printed "the corpus does not answer" with exit 0, hiding the fault."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from rag.generation.openai_compat import OpenAICompatGenerator
+    from rag.types import Chunk, Hit
+
+    class NotAnAPI(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html" if body.startswith(b"<") else "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotAnAPI)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        generator = OpenAICompatGenerator(base_url=url, model="any", max_retries=0, timeout=10)
+        hits = [Hit(Chunk("c1", "d1", "body", "A title", "https://example.org", "Some passage."), 1.0, 1)]
+        with pytest.raises(ModelError, match="sent no chat completion"):
+            list(generator.stream("a question?", hits))
+    finally:
+        server.shutdown()

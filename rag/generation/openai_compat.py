@@ -201,10 +201,16 @@ class OpenAICompatGenerator(ChatModelGenerator):
                 model=model, messages=messages, stream=True,
                 max_tokens=self.max_tokens, temperature=self.temperature,
             )
+            completed = False  # the server sent a chat completion at all
             with response:
                 for chunk in response:
+                    completed = completed or bool(getattr(chunk, "choices", None))
                     if chunk.choices and chunk.choices[0].delta.content:
                         yield chunk.choices[0].delta.content
+            if not completed:
+                # A web page or an error body with status 200 streams no completion: an answer
+                # that abstains would hide the fault.
+                raise ModelError(f"the server at {self.where} sent no chat completion: is it an OpenAI-compatible API?")
 
     @contextmanager
     def _errors(self):
@@ -214,7 +220,8 @@ class OpenAICompatGenerator(ChatModelGenerator):
         try:
             yield
         except openai.APITimeoutError:
-            raise ModelError(f"the server at {self.where} did not answer within {self.timeout:g} s") from None
+            tries = f" ({self.max_retries + 1} tries)" if self.max_retries else ""
+            raise ModelError(f"the server at {self.where} did not answer within {self.timeout:g} s{tries}") from None
         except openai.APIConnectionError:
             raise ModelError(
                 f"cannot reach the OpenAI-compatible server at {self.where}: is it running? "
@@ -223,6 +230,8 @@ class OpenAICompatGenerator(ChatModelGenerator):
         except openai.AuthenticationError:
             raise ModelError(f"the server at {self.where} refused the API key: set OPENAI_API_KEY") from None
         except openai.NotFoundError:
+            if not self.model:  # it was asked which models it serves
+                raise ModelError(f"the server at {self.where} lists no models (404): set RAG_OPENAI_MODEL") from None
             raise ModelError(
                 f"the server at {self.where} has no model {self.model!r} (or no chat API): check RAG_OPENAI_MODEL"
             ) from None
