@@ -225,7 +225,7 @@ class Index:
             index_type = previous.manifest.get("index_type_requested", "auto")
         resolved_type, index_params = resolve_index_type(index_type, len(chunks))
         same_type = previous is not None and previous.manifest.get("index_type", "flat") == resolved_type
-        fresh_export = previous is not None and not previous.query_encoder_is_stale
+        fresh_export = previous is not None and not previous.query_encoder_is_stale and _export_intact(previous)
         if previous and same_chunker and same_type and fresh_export and not (added or changed or removed):
             previous.report = BuildReport(
                 documents=len(loaded.documents), chunks=len(chunks), reused=len(chunks),
@@ -548,10 +548,12 @@ def _store_query_encoder(folder: Path, embedder: Embedder, previous: Index | Non
     if not isinstance(embedder, SentenceTransformerEmbedder):
         return {"kind": "none", "reason": f"{type(embedder).__name__} is not a sentence-transformers model"}
     record = (previous.manifest.get("query_encoder") or {}) if previous is not None else {}
-    if record.get("kind") == "onnx" and not previous.query_encoder_is_stale:  # older exports: redo
+    if record.get("kind") == "onnx" and not _export_intact(previous):
+        reuse_export = False  # its files are hard links to the cache's: those are damaged too
+    elif record.get("kind") == "onnx" and not previous.query_encoder_is_stale:  # older exports: redo
         try:
             _link_tree(previous.path / record.get("folder", QUERY_ENCODER_DIR), folder)
-            return {**record, "folder": folder.name}
+            return _with_sizes({**record, "folder": folder.name}, folder)
         except OSError:
             shutil.rmtree(folder, ignore_errors=True)
     cached = onnx_cache_dir() / model_fingerprint(embedder)
@@ -559,8 +561,11 @@ def _store_query_encoder(folder: Path, embedder: Embedder, previous: Index | Non
         if not reuse_export:
             raise OSError("a rebuild exports anew")
         record = json.loads((cached / "record.json").read_text(encoding="utf-8"))
+        if not _files_intact(cached, record):
+            reuse_export = False
+            raise OSError("the cached export is damaged")
         _link_tree(cached, folder, skip=("record.json",))
-        return {**record, "folder": folder.name}
+        return _with_sizes({**record, "folder": folder.name}, folder)
     except (OSError, ValueError):
         shutil.rmtree(folder, ignore_errors=True)
     try:
@@ -568,10 +573,36 @@ def _store_query_encoder(folder: Path, embedder: Embedder, previous: Index | Non
     except ExportError as e:
         shutil.rmtree(folder, ignore_errors=True)
         return {"kind": "torch", "reason": f"not exported to ONNX: {e}"}
+    record = _with_sizes(record, folder)
     if not reuse_export:
         shutil.rmtree(cached, ignore_errors=True)  # the new export replaces one that may be damaged
     _cache_export(folder, record, cached)
     return record
+
+
+def _with_sizes(record: dict, folder: Path) -> dict:
+    """The export's record with its files' sizes, for `_files_intact` to check later."""
+    return {**record, "sizes": {f.name: f.stat().st_size for f in sorted(folder.iterdir()) if f.is_file()}}
+
+
+def _export_intact(index: Index) -> bool:
+    """The index's ONNX query encoder is all there: a truncated or emptied file made every query
+    fail as damaged while `rag index` said the index was up to date."""
+    record = index.manifest.get("query_encoder") or {}
+    if record.get("kind") != "onnx":
+        return True
+    return _files_intact(index.path / record.get("folder", QUERY_ENCODER_DIR), record)
+
+
+def _files_intact(folder: Path, record: dict) -> bool:
+    """The export's files have the sizes it recorded (an export from before sizes were kept: its
+    two files are there and not empty)."""
+    sizes = record.get("sizes") or {"model.onnx": None, "tokenizer.json": None}
+    try:
+        return all((folder / name).stat().st_size == size if size is not None else (folder / name).stat().st_size > 0
+                   for name, size in sizes.items())
+    except OSError:
+        return False
 
 
 def _cache_export(folder: Path, record: dict, cached: Path) -> None:

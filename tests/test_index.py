@@ -317,3 +317,20 @@ def test_reading_while_a_build_swaps_in_a_new_folder_is_no_damage(corpus_copy, t
     finally:
         stop.set()
         builder.join()
+
+
+def test_a_damaged_query_encoder_is_mended_by_the_next_index_run(corpus_copy, tmp_path, real_embedder):
+    """A truncated model.onnx made every query fail as damaged, while `rag index` said the index
+    was up to date: only --rebuild mended it. The export's sizes are recorded and checked."""
+    path = tmp_path / "idx"
+    Index.build(corpus_copy, path, real_embedder)
+    onnx = path / "query_encoder" / "model.onnx"
+    head = onnx.read_bytes()[:1000]
+    onnx.unlink()  # replaced, not truncated in place: its inode is shared with the export cache
+    onnx.write_bytes(head)
+    with pytest.raises(IndexMismatchError, match="damaged"):
+        Index.open(path).encode_query("emotion recognition")
+    mended = Index.build(corpus_copy, path, real_embedder)
+    assert mended.report.written
+    assert Index.open(path).encode_query("emotion recognition").shape[-1] == 384
+    assert Index.build(corpus_copy, path, real_embedder).report.up_to_date
