@@ -43,3 +43,7 @@ def run_script(main) -> None:
     except RagError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(1)
+
+
+class IndexWriteError(RagError):
+    """The index folder cannot be written (a read-only place, no space left, no permission)."""

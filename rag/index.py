@@ -43,7 +43,7 @@ from rag.embedding import (
     model_fingerprint,
     onnx_cache_dir,
 )
-from rag.errors import CorpusError, IndexMismatchError, IndexNotFoundError, QueryError
+from rag.errors import CorpusError, IndexMismatchError, IndexNotFoundError, IndexWriteError, QueryError
 from rag.types import Chunk, FileNote, SkippedFile
 
 FORMAT = "rag-index"
@@ -639,9 +639,12 @@ def _write_index_folder(
     """Write everything to a temporary sibling folder, then swap it into place."""
     import faiss
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_builds(path)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.building-", dir=path.parent))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_builds(path)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.building-", dir=path.parent))
+    except OSError as e:
+        raise cannot_write(path, e) from None
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's 0700 would keep a shared index from other users
@@ -660,18 +663,32 @@ def _write_index_folder(
         # The manifest goes last: a folder without one is never mistaken for an index.
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         _swap_into_place(tmp, path)
+    except OSError as e:  # no space left, a folder gone read-only: the index that was there stays
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise cannot_write(path, e) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return faiss_index
 
 
+def cannot_write(path: Path, error: OSError) -> IndexWriteError:
+    """The one-line error for an index folder the system will not let a build write."""
+    if isinstance(error, (FileExistsError, NotADirectoryError)) and not path.parent.is_dir():
+        return IndexWriteError(f"cannot write the index at {path}: a file stands where a folder of its path should be")
+    return IndexWriteError(f"cannot write the index at {path}: {error.strerror or error}")
+
+
 @contextmanager
 def _build_lock(path: Path):
     """Hold an exclusive lock on the index at `path` (a ".NAME.lock" file beside it) while a build
     runs; a second build blocks until the first is done. The file stays: removing it would race."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.parent / f".{path.name}.lock", "a") as lock:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock_file = open(path.parent / f".{path.name}.lock", "a")
+    except OSError as e:
+        raise cannot_write(path, e) from None
+    with lock_file as lock:
         try:
             import fcntl
         except ImportError:  # not POSIX: no lock, as before

@@ -334,3 +334,13 @@ def test_a_damaged_query_encoder_is_mended_by_the_next_index_run(corpus_copy, tm
     assert mended.report.written
     assert Index.open(path).encode_query("emotion recognition").shape[-1] == 384
     assert Index.build(corpus_copy, path, real_embedder).report.up_to_date
+
+
+def test_an_index_path_that_cannot_be_written_is_a_one_line_error(corpus_copy, tmp_path):
+    """A read-only place or a file in the path raised an 'unexpected OSError' from the lock file."""
+    from rag.errors import IndexWriteError
+
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(IndexWriteError, match="cannot write the index at .*a file stands where a folder"):
+        Index.build(corpus_copy, tmp_path / "afile" / "idx", HashEmbedder())
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "not a folder"
