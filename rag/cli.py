@@ -85,9 +85,17 @@ def _open_index(corpus: str | None, index: Path | None, model: str | None):
     """Open the index, building it first (with a progress bar) when there is none."""
     from rag.index import MANIFEST, Index, check_index_path
 
+    asked_corpus = corpus
     corpus, index = _paths(corpus, index)
     if (index / MANIFEST).exists():
         opened = Index.open(index, model)
+        built_from = opened.manifest.get("corpus")
+        if asked_corpus and built_from and Path(built_from) != corpus.resolve():
+            # --corpus only says where to build a missing index: an existing one answers from its own.
+            _stderr().print(
+                f"[yellow]note[/] {index} was built from {built_from}, not {corpus}: answering from it "
+                f"(`rag index --corpus {corpus} --index {index}` indexes {corpus})."
+            )
         gain = (
             "its passages miss what this one indexes" if opened.chunks_are_stale
             else "answers then start faster" if opened.query_encoder_is_stale else None

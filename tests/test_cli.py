@@ -157,3 +157,17 @@ def test_terminal_codes_and_bytes_that_are_not_utf8_are_not_part_of_the_question
         assert result.returncode == 0, result.stderr.decode(errors="replace")
         echoed = json.loads(result.stdout)["question" if command == "ask" else "query"]
         assert echoed == "caf\ufffd \ufffd emotion scam?"
+
+
+def test_an_existing_index_from_another_corpus_says_so(seeds_index, tmp_path):
+    """`rag ask --index I --corpus C` answered from I, built from another folder, without a word:
+    --corpus only says where to build a missing index."""
+    other = tmp_path / "giraffes"
+    other.mkdir()
+    (other / "giraffe.md").write_text("---\ntitle: Giraffes\n---\nGiraffes sleep about 30 minutes a day.\n", encoding="utf-8")
+    result = rag("ask", "--json", "How long do giraffes sleep?", "--index", str(seeds_index.path), "--corpus", str(other))
+    assert result.returncode == 0, result.stderr
+    assert "was built from" in result.stderr and str(other) in result.stderr
+    json.loads(result.stdout)  # the note stays off stdout
+    same = rag("ask", "--json", "How long do giraffes sleep?", "--index", str(seeds_index.path), "--corpus", seeds_index.manifest["corpus"])
+    assert "was built from" not in same.stderr
