@@ -55,6 +55,7 @@ def load_questions(path: str | Path) -> list[dict]:
     except UnicodeDecodeError as e:
         raise DatasetError(f"{path} is not UTF-8 text ({e.reason} at byte {e.start})") from None
     rows = []
+    lines_by_id: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -63,6 +64,9 @@ def load_questions(path: str | Path) -> list[dict]:
         except ValueError as e:
             raise DatasetError(f"{path}:{number}: not JSON ({e})") from None
         rows.append(gold_row(row, f"{path}:{number}", number))
+        first = lines_by_id.setdefault(str(rows[-1]["id"]), number)
+        if first != number:  # one of the two would silently not be scored
+            raise DatasetError(f"{path}:{number}: id {rows[-1]['id']!r} repeats line {first}'s: give each question its own id")
     if not rows:
         raise DatasetError(f"{path} holds no questions")
     return rows

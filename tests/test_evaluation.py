@@ -101,6 +101,8 @@ def test_gold_loader_skips_unanswerable_and_selects_splits(tmp_path):
         ('{"question": "q?", "answerable": true, "doc_ids": "a"}\n', "doc_ids must be a list"),
         ('{"question": "q?", "answerable": true, "doc_ids": ["a"], "answer_contains": 3}\n', "answer_contains must be a string"),
         ("[1, 2]\n", "not a gold question"),
+        # two rows of one id: one of them was silently not scored
+        ('{"id": "a1", "question": "q?", "answerable": true, "doc_ids": ["a"]}\n' * 2, ":2: id 'a1' repeats line 1's"),
     ],
 )
 def test_bad_gold_files_are_dataset_errors(tmp_path, content, message):
