@@ -28,8 +28,10 @@ if TYPE_CHECKING:  # numpy and the index (numpy, FAISS) load only when a search 
     from rag.index import Index
 
 
-# A terminal's escape sequences ("\x1b[31m") and other control characters, C0 and C1.
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A terminal's escape sequences ("\x1b[31m"), other control characters (C0 and C1), and the
+# invisible format characters (zero-width space and joiners, word joiner, BOM): a question of
+# only those is empty.
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 

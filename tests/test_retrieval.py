@@ -42,8 +42,9 @@ class TestRankerContract:
 
     def test_bad_k_and_empty_query(self, seeds_index, mode):
         retriever = Retriever(seeds_index, mode=mode)
-        with pytest.raises(QueryError):
-            retriever.search("   ", k=3)
+        for blank in ("   ", "\u200b", "\ufeff\u2060 \u200d"):  # invisible characters were a question
+            with pytest.raises(QueryError):
+                retriever.search(blank, k=3)
         with pytest.raises(QueryError):
             retriever.search("seals", k=0)
 
