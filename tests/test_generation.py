@@ -52,6 +52,8 @@ def test_registry_builds_templated_and_rejects_unknown_names(seeds_index):
     assert isinstance(make_generator("templated", index=seeds_index), TemplatedGenerator)
     with pytest.raises(QueryError, match="choose one of templated"):
         make_generator("no-such-generator")
+    with pytest.raises(QueryError, match="name is empty"):  # `--generator ""` fell back to templated
+        make_generator("")
 
 
 def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch):

@@ -40,6 +40,8 @@ DEFAULT_GENERATOR = "templated"
 
 def generator_factory(name: str | None = None) -> Callable[..., object]:
     """The factory registered under `name` (default: templated); an unknown name is a QueryError."""
+    if name is not None and not name.strip():  # `--generator ""` is a mistake, not a choice of the default
+        raise QueryError(f"the generator name is empty: choose one of {', '.join(GENERATORS)}")
     name = name or DEFAULT_GENERATOR
     if name not in GENERATORS:
         raise QueryError(f"unknown generator {name!r}: choose one of {', '.join(GENERATORS)}")
