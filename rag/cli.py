@@ -498,7 +498,8 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, terminated)
     try:
-        code = typer.main.get_command(app).main(args=sys.argv[1:], prog_name="rag", standalone_mode=False)
+        args = sys.argv[1:] or ["--help"]  # bare `rag` shows the help, not a usage "error"
+        code = typer.main.get_command(app).main(args=args, prog_name="rag", standalone_mode=False)
     except UsageError as e:
         hint = f" (see `{e.ctx.command_path} --help`)" if e.ctx else ""
         print(f"error: {e.format_message()}{hint}", file=sys.stderr)

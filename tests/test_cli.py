@@ -142,6 +142,8 @@ def test_help_explains_the_commands():
     for command in ("index", "search"):
         assert command in result.stdout
     assert "--where" in rag("search", "--help").stdout
+    bare = rag()  # printed "error: Usage: …" and the help on stderr, exit 2
+    assert bare.returncode == 0 and bare.stdout == result.stdout and not bare.stderr
 
 
 def test_terminal_codes_and_bytes_that_are_not_utf8_are_not_part_of_the_question(seeds_index):
