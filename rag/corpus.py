@@ -117,8 +117,7 @@ def load_document(path: Path, root: Path | None = None, notes: list[str] | None 
     try:
         meta, body = frontmatter.parse(text, handler=_YAMLHandler() if has_front_matter else None)
     except Exception as e:  # yaml raises several types; any of them means broken front matter
-        first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise _Unreadable(f"broken front matter: {first_line}") from None
+        raise _Unreadable(f"broken front matter: {_yaml_problem(e)}") from None
     if has_front_matter:
         if body.strip() == text.strip():
             raise _Unreadable("broken front matter: no closing '---' line")
@@ -156,6 +155,19 @@ def load_document(path: Path, root: Path | None = None, notes: list[str] | None 
         related=tuple(_related(meta.get("related"))),
         content_hash=hashlib.sha256(raw).hexdigest(),
     )
+
+
+def _yaml_problem(error: Exception) -> str:
+    """What yaml found wrong, with the file's line numbers ("while scanning a quoted scalar (line
+    2), found unexpected end of stream (line 4)"); its marks count from 0 at the opening '---'."""
+    parts = []
+    for text, mark in ((getattr(error, "context", None), getattr(error, "context_mark", None)),
+                       (getattr(error, "problem", None), getattr(error, "problem_mark", None))):
+        if text:
+            parts.append(f"{text} (line {mark.line + 1})" if mark is not None else text)
+    if parts:
+        return ", ".join(parts)
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def _doc_id(path: Path, root: Path | None) -> str:

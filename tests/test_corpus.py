@@ -112,7 +112,9 @@ def test_broken_files_are_reported_with_their_path_and_skipped(tmp_path):
     reasons = {Path(s.path).name: s.reason for s in corpus.skipped}
     assert set(reasons) == set(BROKEN)
     assert all(str(tmp_path) in s.path for s in corpus.skipped)
-    assert reasons["bad_yaml.md"].startswith("broken front matter")
+    # where it is broken, in the file's own line numbers (the reason named no line)
+    assert reasons["bad_yaml.md"].startswith("broken front matter: while parsing a flow sequence (line 2)")
+    assert reasons["bad_yaml.md"].endswith("(line 3)")
     assert reasons["empty.md"] == reasons["blank.md"] == "empty file"
     assert reasons["binary.md"].startswith("binary file")
     assert reasons["latin1.md"].startswith("not UTF-8")
