@@ -31,6 +31,16 @@ def test_answer_template_puts_each_marker_before_the_full_stop():
     assert render("answer.j2", question="q", sentences=sentences) == "The piece ran in The Next Web [2]. It says so [1]."
 
 
+def test_a_list_item_quoted_alone_ends_as_a_sentence():
+    """A list item keeps its separator ("…had been collected;"), and the answer read
+    "…collected; [1]."."""
+    from rag.generation.templated import _render_parts
+
+    parts = [_render_parts("The audit found that the firm: kept images for years;", 1), _render_parts("Fines: €40,000, and", 2)]
+    assert render("answer.j2", question="q", sentences=parts) == "The audit found that the firm: kept images for years [1]. Fines: €40,000 [2]."
+    assert _render_parts("Was it legal?", 1)["body"] == "Was it legal?" and _render_parts("A ratio of 3:1", 1)["body"] == "A ratio of 3:1"
+
+
 def test_templates_fail_on_a_missing_variable():
     with pytest.raises(UndefinedError):
         render("answer.j2", question="q")

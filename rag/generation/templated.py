@@ -1167,10 +1167,15 @@ def render_answer(question: str, selection: Selection, hits: Sequence[Hit]) -> s
     return render("answer.j2", question=question, sentences=parts)
 
 
+_LIST_SEPARATOR = re.compile(r"\s*[;,:]\s*(?:and|or)?$")
+
+
 def _render_parts(sentence: str, n: int) -> dict:
     """The sentence split into body and final punctuation, so the marker goes before the full stop."""
     m = re.match(r"^(.*?)([.!?]*)$", sentence.strip(), re.DOTALL)
     body, end = m.group(1).rstrip(), m.group(2)
+    if not end:  # a list item quoted alone ends as a sentence, not with its separator ("…collected; [1].")
+        body = _LIST_SEPARATOR.sub("", body)
     if end.startswith("?"):  # a quoted question stays a question, the citation after it
         return {"body": body + end, "end": "", "n": n}
     return {"body": body, "end": ".", "n": n}
