@@ -118,6 +118,10 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("Who wrote about the seals?", "source"),  # who wrote *about* it: an outlet answers
         ("What exact dollar value does it put on the market?", "money"),
         ("How many dollars did the fine come to?", "money"),
+        # the size of a sum is money, not any number ("deleted within 90 days" answered it)
+        ("How big was the penalty the regulator imposed on the firm?", "money"),
+        ("How large were the damages?", "money"),
+        ("How big was the crowd?", "number"),
         ("What criticism does it make about how long the firm took to act?", None),  # the first question word asks
         ("According to the notes, how many days of data are collected?", "count"),
         ("The columnist who wrote the piece likes which club?", None),  # "who wrote" is a relative clause

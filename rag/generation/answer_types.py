@@ -141,7 +141,11 @@ _ASKS_MONEY = re.compile(
     r"\b(?:what|which)\b[^?]{0,32}?\b(?:price|cost|revenue|salary|fee|fine|budget|valuation|profit|sum(?!\s+up))\b|"
     r"\bwhat\s+(?:is|was|were|are)\s+(?:the|its|their)\s+(?:total\s+)?value\s+of\s+(?:the|its|their|this|that)\s+(?:\w+\s+)?(?:contract|deal|order|award|grant|loan|prize|sale|purchase|investment|acquisition|bid|tender)s?\b|\bwhat\b[^?]*\bworth\s*\??$|"
     r"\b(?:dollar|euro|pound|cash|monetary)\s+(?:value|amount|figure|sum|worth)\b|\bhow\s+many\s+(?:dollars|euros|pounds)\b|"
-    r"\bwhat\b[^?]*\b(?:pay|paid)\b",
+    r"\bwhat\b[^?]*\b(?:pay|paid)\b|"
+    # "how big was the penalty?": the size of a sum is an amount of money, not any number ("90 days")
+    r"\bhow\s+(?:big|large|high|steep|hefty|heavy|small|low)\s+(?:was|is|were|are|will\s+be)\s+(?:the\s+|its\s+|their\s+|a\s+|an\s+)?"
+    r"(?:[\w'’-]+\s+){0,2}?(?:fines?|penalt(?:y|ies)|fees?|grants?|settlements?|budgets?|bills?|payouts?|awards?|loans?|salar(?:y|ies)|"
+    r"prices?|costs?|bonus(?:es)?|donations?|investments?|rents?|damages|ransom|subsid(?:y|ies))\b",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"%|\bper\s?cent(?:age)?\b|\bpercent(?:age)?\b", re.IGNORECASE)
