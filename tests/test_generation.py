@@ -1149,7 +1149,7 @@ def test_a_question_about_one_year_is_not_answered_with_another_years_figure(rea
     assert "6 percent" in assistant.ask("By how much will Skerry Line fares rise in 2023?").text
 
 
-def test_how_many_people_is_counted_in_the_people_the_passage_names(real_embedder, tmp_path):
+def test_how_many_people_or_photos_is_counted_in_the_people_or_photographs_the_passage_names(real_embedder, tmp_path):
     """"How many people visited the island in its busiest year?" abstained over "A record 52,000
     visitors came": only the word "people" counted people. Another people-count further down
     ("2,000 visitors each week") still does not answer how many died."""
@@ -1158,10 +1158,13 @@ def test_how_many_people_is_counted_in_the_people_the_passage_names(real_embedde
                      "1902 – A storm destroys the jetty and most of the fishing huts on Hareholm.\n\n"
                      "1988 – The lighthouse is automated and the last keeper leaves the island.\n\n"
                      "2022 – A record 52,000 visitors come to Hareholm, its busiest year.\n\n"
-                     "Today the island's summer market draws around 2,000 visitors each week.\n",
+                     "Today the island's summer market draws around 2,000 visitors each week.\n\n"
+                     "The heritage archive holds about 3,400 photographs of Hareholm, taken between 1890 and 1990.\n",
     }, real_embedder, tmp_path)
     answer = assistant.ask("How many people visited Hareholm in its busiest year?")
     assert "52,000" in answer.text, answer.text
+    # Any counted noun by a synonym ("photographs" for photos), not by a word merely related.
+    assert "3,400" in assistant.ask("How many photos of Hareholm are in the heritage archive?").text
     assert assistant.ask("How many people died in the 1902 storm on Hareholm?").abstained
 
 

@@ -128,6 +128,7 @@ NAMING_MARGIN = 0.1  # a neighbour joins when it names the focus this much more 
 SAYS_NOUN_SIM = 0.6  # a word this close to the noun says it ("company" ~ firm 0.70; not "lawsuits" ~ judge 0.45)
 NAME_IS_FOCUS = 0.25  # "which company": a name this close to the noun is one (IBM 0.51; Exadel ~ city no; tune split)
 PEOPLE_SIM = 0.45  # "how many people": "visitors" 0.51, "adults" 0.61; "jobs" 0.43, "photos" 0.38
+SYNONYM_SIM = 0.8  # "how many photos": "photographs" 0.89, "bicycles" ~ bikes 0.93; "riders" ~ bikes 0.65, "trucks" ~ cars 0.68
 _PEOPLE = frozenset(content_terms("people persons individuals"))
 FOCUS_SIM = 0.30  # "which <noun>": a sentence word this close to the noun names it (tune split)
 DUPLICATE_OVERLAP = 0.8  # share of content words two sentences must share to count as one
@@ -210,7 +211,7 @@ class Focus:
     asks_name: bool = False  # "what was the name of the ship …?": whatever the noun, a name answers
     repeated: bool = False  # the question uses the noun again ("which team did the junior team beat?")
 
-    def matches(self, c: Candidate, vectors: SentenceVectors, names: frozenset[str] = frozenset(), people: bool = False) -> bool:
+    def matches(self, c: Candidate, vectors: SentenceVectors, names: frozenset[str] = frozenset(), alike: bool = False) -> bool:
         """The sentence answers about this thing. "how many <noun>": a figure stands right before
         the noun ("over 3,900 nominations", "thousands of photos"; not "thousands of photos of
         seals" for seals). "which <noun>": the noun (its stem) is in the sentence, its neighbours
@@ -224,7 +225,7 @@ class Focus:
             words = [p for w in written for p in w.split("-")]
             hyphened = {p for w in written if "-" in w for p in w.split("-")[1:]}  # "30-day period": 30 days
             return any(
-                (self.names_noun(w) or (people and self.counts_people(w, vectors)))
+                (self.names_noun(w) or (alike and self.counts_alike(w, vectors)))
                 and not (w not in hyphened and self.modifies(w, words[i + 1 : i + 2]))
                 and any(QUANTITY.search(x) or COUNT_NOUNS.search(x) or x in COUNT_WORDS for x in words[max(0, i - COUNT_WINDOW) : i])
                 for i, w in enumerate(words)
@@ -252,13 +253,15 @@ class Focus:
         plural = self.word.lower().endswith("s") and not self.word.lower().endswith("ss")
         return plural and not word.endswith("s") and bool(after) and after[0] not in STOPWORDS and bool(content_terms(after[0]))
 
-    def counts_people(self, word: str, vectors: SentenceVectors) -> bool:
-        """"How many people …?" is counted in whatever people the passage names: "864 adults",
-        "41,000 visitors" (a word that close to "people", PEOPLE_SIM; not "jobs" or "photos").
-        `matches` asks it only with `people=True`."""
+    def counts_alike(self, word: str, vectors: SentenceVectors) -> bool:
+        """`word` counts the asked thing by another name: "How many people …?" in whatever people
+        the passage names ("864 adults", "41,000 visitors": PEOPLE_SIM; not "jobs" or "photos"),
+        any other noun in a synonym ("30 million photographs" for photos: SYNONYM_SIM).
+        `matches` asks it only with `alike=True`."""
+        least = PEOPLE_SIM if self.stem in _PEOPLE else SYNONYM_SIM
         return (
-            self.stem in _PEOPLE and word.isalpha() and len(word) > 3 and word.lower() not in STOPWORDS
-            and closest_cosine(vectors, self.word.lower(), [word.lower()]) >= PEOPLE_SIM
+            word.isalpha() and len(word) > 3 and word.lower() not in STOPWORDS
+            and closest_cosine(vectors, self.word.lower(), [word.lower()]) >= least
         )
 
     def names_noun(self, word: str) -> bool:
@@ -429,10 +432,10 @@ class TemplatedGenerator:
             if focus.counted:
                 typed = [c for c in candidates if c.typed]
                 best = next((c for c in typed if focus.matches(c, self.vectors, self.names)), None)
-                if best is None and typed and focus.matches(typed[0], self.vectors, self.names, people=True):
-                    # "How many people visited?" → "A record 41,000 visitors came": people counted
-                    # by another word answer only as the best sentence (further down, "3,000
-                    # visitors each week" would answer how many died in the fire).
+                if best is None and typed and focus.matches(typed[0], self.vectors, self.names, alike=True):
+                    # "How many people visited?" → "A record 41,000 visitors came": the thing
+                    # counted by another word answers only as the best sentence (further down,
+                    # "3,000 visitors each week" would answer how many died in the fire).
                     best = typed[0]
             elif not focus.matches(best, self.vectors, self.names) or (focus.known_by_name and not self.names_focus(best, candidates, focus, hits)):
                 # "What is the name of the ship …?" is answered by the best sentence that names
