@@ -156,7 +156,13 @@ EVAL_METRICS = {
 def answer_metrics(index, rows: Sequence[dict], retriever=None, generator: str | None = None) -> dict[str, float]:
     """For `rag eval` on a gold file: answer the rows (already cut to the chosen split) with the
     same retriever as the retrieval run and return the answer metrics, flat, as floats."""
+    return answer_run(index, rows, retriever, generator)[0]
+
+
+def answer_run(index, rows: Sequence[dict], retriever=None, generator: str | None = None) -> tuple[dict[str, float], list[dict]]:
+    """`answer_metrics` and each question's outcome (`judge`), for `rag eval --json`."""
     from rag.assistant import Assistant
 
-    metrics = evaluate_answers(Assistant(index, generator=generator, retriever=retriever), rows)["splits"]["all"]
-    return {short: float(metrics[name]) for name, short in EVAL_METRICS.items() if metrics[name] is not None}
+    run = evaluate_answers(Assistant(index, generator=generator, retriever=retriever), rows)
+    metrics = run["splits"]["all"]
+    return {short: float(metrics[name]) for name, short in EVAL_METRICS.items() if metrics[name] is not None}, run["outcomes"]

@@ -443,9 +443,10 @@ def eval_(
         with _ProgressBar(f"{label}: queries") as update:
             result = evaluation.evaluate(opened, data, label, retriever=retriever, label=label, depth=k, on_progress=update)
         if data.kind == "gold":  # answers too: accuracy, citation precision, abstention (rag/answer_eval.py)
-            from rag.answer_eval import answer_metrics
+            from rag.answer_eval import answer_run
 
-            result.metrics.update(answer_metrics(opened, data.rows, retriever=retriever))
+            metrics, result.answers = answer_run(opened, data.rows, retriever=retriever)
+            result.metrics.update(metrics)
         results.append(result)
     if plot:
         evaluation.plot(results, plot)
@@ -462,7 +463,12 @@ def _print_eval_table(results) -> None:
     from rich.table import Table
 
     first = results[0]
-    table = Table(title=f"{first.dataset}: {first.queries} queries")
+    asked = len(first.answers)
+    title = f"{first.dataset}: {first.queries} queries"
+    if asked:  # a gold file: unanswerable questions are judged by their answers alone
+        title = (f"{first.dataset}: {asked} questions; {first.queries} answerable ones ranked "
+                 f"(retrieval metrics), all {asked} answered (answer metrics)")
+    table = Table(title=title)
     table.add_column("mode")
     metric_names = list(first.metrics)
     for name in metric_names:
@@ -471,7 +477,13 @@ def _print_eval_table(results) -> None:
     table.add_column("p95 ms", justify="right")
     for r in results:
         table.add_row(r.mode, *(f"{r.metrics[m]:.4f}" for m in metric_names), f"{r.latency_ms['p50']:.1f}", f"{r.latency_ms['p95']:.1f}")
-    Console(width=None if sys.stdout.isatty() else 200).print(table)  # piped: no squeezed columns
+    console = Console(width=None if sys.stdout.isatty() else 200)  # piped: no squeezed columns
+    console.print(table)
+    for r in results:
+        wrong = [o for o in r.answers if not o["correct"]]
+        if wrong:
+            console.print(f"{r.mode}: {len(wrong)} of {len(r.answers)} answers wrong (`--json` lists every question's answer): "
+                          + ", ".join(str(o["id"]) for o in wrong[:20]) + (", …" if len(wrong) > 20 else ""), highlight=False)
 
 
 def _snippet(text: str, limit: int = 240) -> str:

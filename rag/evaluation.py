@@ -60,15 +60,23 @@ class EvalResult:
     metrics: dict[str, float]
     latency_ms: dict[str, float]
     run: Run = field(default_factory=dict, repr=False)
+    answers: list[dict] = field(default_factory=list, repr=False)  # gold: each question's outcome (rag.answer_eval.judge)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "dataset": self.dataset,
             "mode": self.mode,
             "queries": self.queries,
             "metrics": {k: round(v, 4) for k, v in self.metrics.items()},
             "latency_ms": {k: round(v, 2) for k, v in self.latency_ms.items()},
         }
+        if self.answers:
+            out["questions"] = [{k: o[k] for k in _OUTCOME_FIELDS} for o in self.answers]
+        return out
+
+
+# What `rag eval --json` tells of each gold question's answer.
+_OUTCOME_FIELDS = ("id", "question", "answerable", "near_miss", "correct", "abstained", "answer", "cited_docs")
 
 
 # -- metrics -------------------------------------------------------------------------------------

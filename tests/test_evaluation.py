@@ -267,3 +267,18 @@ def test_eval_variants_label_what_they_measure():
     assert [label for label, _ in eval_variants("hybrid", rerank=False)] == ["hybrid-norerank"]
     assert [label for label, _ in eval_variants("dense", rerank=True)] == ["dense+rerank"]
     assert [label for label, _ in eval_variants("bm25", rerank=False)] == ["bm25"]
+
+
+def test_cli_eval_on_gold_questions_lists_each_questions_answer(tmp_path, seeds_index):
+    """`rag eval` on a gold file said "2 queries" for 3 questions and named no question it got
+    wrong: the table now says how many were ranked and answered, and `--json` has every answer."""
+    path = write_gold(tmp_path / "gold.jsonl", GOLD)
+    result = rag("eval", "--dataset", str(path), "--index", str(seeds_index.path), "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["queries"] == 2 and [q["id"] for q in out["questions"]] == ["a", "b", "c"]
+    tungsten = out["questions"][2]
+    assert tungsten["answerable"] is False and tungsten["abstained"] is True and tungsten["correct"] is True
+    assert tungsten["cited_docs"] == [] and "does not answer" in tungsten["answer"]
+    table = rag("eval", "--dataset", str(path), "--index", str(seeds_index.path))
+    assert "3 questions; 2 answerable ones ranked" in table.stdout
