@@ -410,6 +410,9 @@ def eval_(
     index: IndexOption = None,
     model: ModelOption = None,
     as_json: JsonOption = False,
+    answers: Annotated[
+        bool, typer.Option("--answers", help="Gold questions: with --json, add each question's answer and verdict (\"questions\").")
+    ] = False,
 ) -> None:
     """Measure retrieval: nDCG@10, recall@10/100, MRR@10 and latency per query; on gold questions,
     the answers too (accuracy, citation precision, abstention).
@@ -452,7 +455,7 @@ def eval_(
         evaluation.plot(results, plot)
         _stderr().print(f"Wrote {plot}")
     if as_json:
-        out = [r.to_json() for r in results]
+        out = [r.to_json(answers) for r in results]
         print(json.dumps(out[0] if len(out) == 1 else out, ensure_ascii=False))
         return
     _print_eval_table(results)
@@ -482,7 +485,7 @@ def _print_eval_table(results) -> None:
     for r in results:
         wrong = [o for o in r.answers if not o["correct"]]
         if wrong:
-            console.print(f"{r.mode}: {len(wrong)} of {len(r.answers)} answers wrong (`--json` lists every question's answer): "
+            console.print(f"{r.mode}: {len(wrong)} of {len(r.answers)} answers wrong (`--json --answers` lists every answer): "
                           + ", ".join(str(o["id"]) for o in wrong[:20]) + (", …" if len(wrong) > 20 else ""), highlight=False)
 
 

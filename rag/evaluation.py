@@ -62,7 +62,8 @@ class EvalResult:
     run: Run = field(default_factory=dict, repr=False)
     answers: list[dict] = field(default_factory=list, repr=False)  # gold: each question's outcome (rag.answer_eval.judge)
 
-    def to_json(self) -> dict:
+    def to_json(self, answers: bool = False) -> dict:
+        """The design's `rag eval --json` object; with `answers`, also each gold question's outcome."""
         out = {
             "dataset": self.dataset,
             "mode": self.mode,
@@ -70,7 +71,7 @@ class EvalResult:
             "metrics": {k: round(v, 4) for k, v in self.metrics.items()},
             "latency_ms": {k: round(v, 2) for k, v in self.latency_ms.items()},
         }
-        if self.answers:
+        if answers and self.answers:
             out["questions"] = [{k: o[k] for k in _OUTCOME_FIELDS} for o in self.answers]
         return out
 

@@ -271,9 +271,10 @@ def test_eval_variants_label_what_they_measure():
 
 def test_cli_eval_on_gold_questions_lists_each_questions_answer(tmp_path, seeds_index):
     """`rag eval` on a gold file said "2 queries" for 3 questions and named no question it got
-    wrong: the table now says how many were ranked and answered, and `--json` has every answer."""
+    wrong: the table now says how many were ranked and answered, and `--json --answers` has every
+    answer (plain `--json` keeps the design's object)."""
     path = write_gold(tmp_path / "gold.jsonl", GOLD)
-    result = rag("eval", "--dataset", str(path), "--index", str(seeds_index.path), "--json")
+    result = rag("eval", "--dataset", str(path), "--index", str(seeds_index.path), "--json", "--answers")
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["queries"] == 2 and [q["id"] for q in out["questions"]] == ["a", "b", "c"]
@@ -282,3 +283,5 @@ def test_cli_eval_on_gold_questions_lists_each_questions_answer(tmp_path, seeds_
     assert tungsten["cited_docs"] == [] and "does not answer" in tungsten["answer"]
     table = rag("eval", "--dataset", str(path), "--index", str(seeds_index.path))
     assert "3 questions; 2 answerable ones ranked" in table.stdout
+    plain = json.loads(rag("eval", "--dataset", str(path), "--index", str(seeds_index.path), "--json").stdout)
+    assert set(plain) == {"dataset", "mode", "queries", "metrics", "latency_ms"}
