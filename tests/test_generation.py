@@ -122,6 +122,9 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("How big was the penalty the regulator imposed on the firm?", "money"),
         ("How large were the damages?", "money"),
         ("How big was the crowd?", "number"),
+        # "link" as a verb asks for no address ("kind link" refused a count the passage held)
+        ("How many wrongful arrests did the audit link to face search?", "count"),
+        ("What is the link to the video?", "link"),
         ("What criticism does it make about how long the firm took to act?", None),  # the first question word asks
         ("According to the notes, how many days of data are collected?", "count"),
         ("The columnist who wrote the piece likes which club?", None),  # "who wrote" is a relative clause
@@ -1183,3 +1186,21 @@ def test_a_show_notes_line_answers_when_in_the_episode(real_embedder, tmp_path):
     answer = assistant.ask("At what point in the episode do they talk about why the old wall failed?")
     assert "00:14:45" in answer.text, answer.text
     assert "00:27:30" not in answer.text and "00:01:10" not in answer.text, answer.text
+
+
+def test_whose_feature_is_answered_by_its_from_line_for_what_the_whole_piece_says(real_embedder, tmp_path):
+    """"Who wrote the feature about NorthLink's tone scoring?" abstained over the summary's
+    "“TITLE” is from Priya Raman.": the summary names neither NorthLink nor tone scoring, the
+    body does; an author line speaks for its whole document, as a byline does for its outlet."""
+    assistant = _assistant_over({
+        "feature.md": "---\ntitle: 'Listening for Anger: Sentiment AI in the Call Centre'\npublisher: The Service Desk Journal\n"
+                      "author: Priya Raman\npublished: 2023-11-02\n---\n"
+                      "When NorthLink Mobile installed a tone-scoring system called ToneGuard in its call centres in 2022, "
+                      "managers hoped for calmer calls. Agents say the scores punished accents instead.\n\n"
+                      "## The accent problem\n\nAn internal review by NorthLink's quality team found that 27% of the "
+                      "system's negative flags were false positives tied to agents' regional accents. Tone scoring was "
+                      "suspended in two call centres in March 2023.\n\n## The vendor's view\n\nThe vendor said the "
+                      "scoring system was designed to coach agents, not to discipline them.\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("Who wrote the feature about NorthLink Mobile's tone-scoring system?")
+    assert "Priya Raman" in answer.text, answer.text

@@ -52,11 +52,17 @@ _MOMENT_TERMS = frozenset(content_terms(f"{_MOMENT_WORDS} {_RECORDING_WORDS}"))
 _LINK_WORDS = "url urls link address web page permalink id identifier number youtube video release"
 _ASKS_LINK = re.compile(
     r"\b(?:urls?|web\s*address(?:es)?|permalinks?|web\s*page)\b|\b(?:id|identifier)\b|"
-    r"\blink\s+(?:to|for|of)\b|\bwhere\s+can\s+(?:i|you|one|we)\s+(?:read|watch|find|see)\b|"
+    # "the link to the video" (a noun; not the verb of "did the study link X to Y?", `_LINK_VERB`)
+    r"(?:\b(?:a|an|the|its|their|his|her|your|any|what|which)\s+(?:[\w-]+\s+)?|^\W*)links?\s+(?:to|for|of)\b|\bwhere\s+can\s+(?:i|you|one|we)\s+(?:read|watch|find|see)\b|"
     r"\b(?:release|article|story|item|page|press\s+release)\s+number\b",
     re.IGNORECASE,
 )
 _LINK_TERMS = frozenset(content_terms(_LINK_WORDS))
+# "How many arrests did the audit link to face search?": "link" is what the subject did.
+_LINK_VERB = re.compile(
+    r"\b(?:did|does|do|will|would|could|can)\s+(?:[\w'’-]+\s+){1,4}?(?<!\ba\s)(?<!\ban\s)(?<!\bthe\s)(?<!\bany\s)links?\s+(?:to|with)\b",
+    re.IGNORECASE,
+)
 # Whose piece or recording it is ("whose talk is it?", "which creator's video?", "who hosted the
 # podcast?", "who wrote the article?"): a summary's "“TITLE” is from NAME." answers it, or a line
 # that calls someone the writer ("Writer at Neural — Thomas covers AI"). Who *published* it, or
@@ -272,6 +278,8 @@ def answer_type(question: str) -> str | None:
     first = first_sentence(question)
     first = _RELATIVE_WHO.sub(lambda m: m.group() if first[: m.start()].split()[-1].lower() in _JOINING else m.group(1) + "one", first)
     for kind, pattern in _KINDS:
+        if kind == "link" and _LINK_VERB.search(first) and not _ASKS_LINK.search(_LINK_VERB.sub(" ", first)):
+            continue
         match = pattern.search(first)
         if match and not (_ASKED_BEFORE.match(match.group()) and _ASKED_BEFORE.search(first[: match.start()])):
             return kind
@@ -348,7 +356,7 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
     if kind == "link":
         return is_link_line(sentence, hit.chunk)
     if kind == "author":
-        return sentence.startswith(author_prefix(hit.chunk.title)) or bool(_WRITER.search(sentence) or _WROTE.search(sentence))
+        return is_author_line(sentence, hit.chunk) or bool(_WRITER.search(sentence) or _WROTE.search(sentence))
     if kind in ("date", "year"):
         written = (_YEAR if kind == "year" else _DATE).search(sentence)
         if kind == "date" and not written and not hit.chunk.anchor:
@@ -379,11 +387,16 @@ def is_byline(sentence: str, chunk) -> bool:
     return sentence.startswith(f"“{chunk.title}” was published")
 
 
+def is_author_line(sentence: str, chunk) -> bool:
+    """The summary's "“TITLE” is from NAME." line (rag.chunking): whose piece or recording it is."""
+    return sentence.startswith(author_prefix(chunk.title))
+
+
 def is_summary_line(sentence: str, chunk) -> bool:
     """A line the chunker writes, not the corpus's running text: the byline, "“TITLE” is from
     NAME.", "Topics: …", the feed's scores, the link lines. Their capitals are a title's or a list's."""
     return (
-        is_byline(sentence, chunk) or sentence.startswith((author_prefix(chunk.title), TOPICS_LINE.rstrip()))
+        is_byline(sentence, chunk) or is_author_line(sentence, chunk) or sentence.startswith(TOPICS_LINE.rstrip())
         or is_score_line(sentence, chunk) or is_link_line(sentence, chunk)
     )
 

@@ -103,6 +103,7 @@ from rag.generation.answer_types import (
     is_related_header,
     is_score_line,
     is_summary_line,
+    is_author_line,
     is_topics_line,
     opens_with_timestamp,
 )
@@ -523,11 +524,14 @@ class TemplatedGenerator:
             chosen = [c for c in chosen if c is best or not opens_with_timestamp(c.sentence)]
         chosen.sort(key=lambda c: (c.n, c.position))  # in the passages' own order: it reads as written
         covered = set().union(*(c.terms for c in chosen))
-        if kind == "source" and best.byline:
-            # "Which publication covered the launch of the app's fourth version?": a byline
-            # answers for its whole document, whose retrieved passages say what the piece is about.
+        document_terms: set[str] = set()
+        if (kind == "source" and best.byline) or (kind == "author" and is_author_line(best.sentence, hits[best.n - 1].chunk)):
+            # "Which publication covered the launch of the app's fourth version?", "who wrote the
+            # feature about …?": a byline or a "“TITLE” is from NAME." line answers for its whole
+            # document, whose retrieved passages say what the piece is about.
             doc = hits[best.n - 1].chunk.doc_id
-            covered |= set().union(*(content_terms(h.chunk.text) for h in hits if h.chunk.doc_id == doc))
+            document_terms = set().union(*(content_terms(h.chunk.text) for h in hits if h.chunk.doc_id == doc))
+            covered |= document_terms
         coverage = _weighted_share(covered & q_terms, q_terms, self.weights(q_terms))
         own = content_terms(first_sentence(question))
         own_coverage = _weighted_share(covered & own, own, self.weights(own)) if own else 0.0
@@ -537,7 +541,8 @@ class TemplatedGenerator:
             coverage = (coverage + own_coverage) / 2
         semantic = max(c.semantic for c in chosen)  # the chosen sentences answer together
         relation = relation_terms(question, self.names)
-        nearby = set().union(*(c.nearby for c in chosen))
+        # Whose piece it is answers what the piece says: its document's words are the relation's.
+        nearby = set().union(*(c.nearby for c in chosen)) | (document_terms if kind == "author" else set())
         asked = _weighted_share(nearby & relation, relation, self.weights(relation)) if relation else 1.0
         if asked == 0.0 and _YES_NO.match(first_sentence(question)):
             # "Did it win the award?" asks whether the relation holds: passages that never use a
@@ -658,9 +663,9 @@ class TemplatedGenerator:
         if embedder is None or not chosen or not question.strip():
             return None
         text = " ".join(dict.fromkeys(c.around for c in chosen)) + " " + passage_context(hits[chosen[0].n - 1].chunk)
-        if chosen[0].byline:
-            # A byline speaks for its whole document: the question's words may be in the
-            # document's retrieved body ("the retrospective on the promotion campaign").
+        if chosen[0].byline or is_author_line(chosen[0].sentence, hits[chosen[0].n - 1].chunk):
+            # A byline (or "“TITLE” is from NAME.") speaks for its whole document: the question's
+            # words may be in the document's retrieved body ("the retrospective on the promotion campaign").
             doc = hits[chosen[0].n - 1].chunk.doc_id
             text += " " + " ".join(h.chunk.text for h in hits if h.chunk.doc_id == doc and h.chunk.kind == "body")
         # All of it, a follow-up's carried-over turn too ("and who published it? (What is …?)"):
