@@ -27,8 +27,9 @@ from rag.types import Chunk, Document
 # `publisher`, `publication`, `outlet`, `site_name` or `source` (a document's and a related article's);
 # 9: a list title or publisher, a bare year; 10: a sentence keeps its closing quote ('"works well."'),
 # a byline says "in March 2023" for a year and month, a video's notes read "01:30 …" as a timestamp,
-# a table row and a list item are sentences of their own
-CHUNKER_VERSION = 10
+# a table row and a list item are sentences of their own; 11: so is a video's chapter or transcript
+# line ("04:12 Why emotion AI fails")
+CHUNKER_VERSION = 11
 HEADING_JOINER = " › "  # a section's heading path, outermost first: "Lefkonisi › Beaches › Kavos Bay"
 
 
@@ -264,12 +265,16 @@ def _sections(body: str, video: bool = False) -> list[tuple[str | None, list[str
 
     item = False  # the paragraph being read is a list item
     lead = ""  # the line that introduces the list being read ("For the dough:"), said with each item
+    moment = False  # the paragraph being read is a video's chapter or transcript line
 
     def end_paragraph():
-        nonlocal item, lead
+        nonlocal item, lead, moment
         text = clean_markdown(" ".join(current))
         if text and item:
             paragraphs.append(_sentence(f"{lead} {text}".strip()))
+        elif text and moment:
+            paragraphs.append(_sentence(text))  # "(04:12) Why emotion AI fails."
+            moment = False
         elif text:
             paragraphs.append(text)
             lead = ""
@@ -323,6 +328,12 @@ def _sections(body: str, video: bool = False) -> list[tuple[str | None, list[str
         else:
             if item and not line[:1].isspace():
                 end_paragraph()  # an item's wrapped lines are indented: this one follows the list
+            if video and _LINE_TIMESTAMP.match(line):
+                # A chapter or transcript line ("04:12 Why emotion AI fails") is a sentence of its
+                # own, with the lines that continue it: a chapter list was one run-on sentence,
+                # quoted whole for "when in the video …?" and cited at its first moment.
+                end_paragraph()
+                moment = True
             current.append(timed(line))
     end_section()
     return sections

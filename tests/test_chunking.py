@@ -170,7 +170,8 @@ def test_a_transcript_line_opening_with_its_moment_is_anchored_there(tmp_path):
     )
     (tmp_path / "day.md").write_text("---\ntitle: Open day\nurl: https://example.org/open-day\n---\n09:00 Doors open.\n", encoding="utf-8")
     talk = next(c for c in chunk_document(load_document(tmp_path / "talk.md", tmp_path)) if c.kind == "body")
-    assert talk.text.startswith("(00:00) Intro to glaciers. (01:30) The Rhône glacier") and "(1:02:03) Closing remarks" in talk.text
+    # each line a paragraph of its own (a chapter list was one run-on sentence)
+    assert talk.text.startswith("(00:00) Intro to glaciers.\n\n(01:30) The Rhône glacier") and "\n\n(1:02:03) Closing remarks" in talk.text
     assert (talk.anchor, talk.url) == ("00:00", "https://www.youtube.com/watch?v=XyZ123abcde&t=0s")
     cited = at_quote(talk, "The Rhône glacier lost 40% of its volume.")
     assert (cited.anchor, cited.url) == ("01:30", "https://www.youtube.com/watch?v=XyZ123abcde&t=90s")

@@ -1204,3 +1204,20 @@ def test_whose_feature_is_answered_by_its_from_line_for_what_the_whole_piece_say
     }, real_embedder, tmp_path)
     answer = assistant.ask("Who wrote the feature about NorthLink Mobile's tone-scoring system?")
     assert "Priya Raman" in answer.text, answer.text
+
+
+def test_a_chapter_list_answers_when_in_the_video_with_one_chapter(real_embedder, tmp_path):
+    """A video's chapter list ("00:00 Intro" / "34:50 Q&A with the audience") was one run-on
+    sentence: "when does the Q&A start in the video?" quoted the whole list, cited at 00:00, or
+    (asked with "when does …") was answered with the upload date."""
+    assistant = _assistant_over({
+        "talk.md": "---\ntitle: 'Why Mood Tracking Fails | Dr. Lina Berg at DataFest 2023'\nprovider: YouTube\n"
+                   "url: https://www.youtube.com/watch?v=abcDEF12345\ndate: 2023-07-09\n---\n"
+                   "Dr. Lina Berg explains why apps that claim to track your mood from your voice get it wrong.\n\n"
+                   "Chapters:\n00:00 Intro\n02:10 What mood-tracking apps promise\n09:30 The 2020 review of 400 studies\n"
+                   "21:40 Case study: a call-centre pilot\n34:50 Questions from the audience\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("When does the part with questions from the audience start in the DataFest video?")
+    assert "34:50" in answer.text and "21:40" not in answer.text and "00:00" not in answer.text, answer.text
+    (citation,) = answer.citations
+    assert citation.chunk.anchor == "34:50" and citation.chunk.url.endswith("t=2090s"), citation.chunk.url

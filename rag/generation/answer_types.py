@@ -43,7 +43,10 @@ _MOMENT_WORDS = "timestamp timestamps time stamp code point minute moment second
 _ASKS_TIMESTAMP = re.compile(
     r"\btime[\s-]?(?:stamps?|codes?)\b|\bhow\s+(?:far|many\s+minutes|long)\s+into\b|"
     r"\b(?:when|where)\s+in\s+the\s+(?:\w+\s+)?" + _RECORDING + r"\b|"
-    r"\b(?:what|which)\s+(?:point|minute|moment|second|time|part)\b[^?]*\b" + _RECORDING + r"\b",
+    r"\b(?:what|which)\s+(?:point|minute|moment|second|time|part)\b[^?]*\b" + _RECORDING + r"\b|"
+    # "when does the Q&A start in the video?" (not "when was the video published?")
+    r"\bwhen\s+(?:does|do|did)\b(?![^?]*\b(?:publish\w*|post\w*|upload\w*|releas\w*|record\w*|air\w*|come\s+out|came\s+out)\b)"
+    r"[^?]*\bin\s+(?:the|this|that|his|her|their|its)\s+(?:[\w'’&|:-]+\s+){0,8}?" + _RECORDING + r"s?\b",
     re.IGNORECASE,
 )
 _MOMENT_TERMS = frozenset(content_terms(f"{_MOMENT_WORDS} {_RECORDING_WORDS}"))
