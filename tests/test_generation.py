@@ -125,6 +125,9 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         # "link" as a verb asks for no address ("kind link" refused a count the passage held)
         ("How many wrongful arrests did the audit link to face search?", "count"),
         ("What is the link to the video?", "link"),
+        # "what is the closing date / deadline" asks for a date (any sentence answered it: the byline won)
+        ("What is the closing date for comments on the reservoir plan?", "date"),
+        ("What is the deadline for applications?", "date"),
         ("What criticism does it make about how long the firm took to act?", None),  # the first question word asks
         ("According to the notes, how many days of data are collected?", "count"),
         ("The columnist who wrote the piece likes which club?", None),  # "who wrote" is a relative clause

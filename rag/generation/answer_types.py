@@ -95,7 +95,9 @@ ASKING_TERMS = {
 }
 _ASKS_DATE = re.compile(
     r"^\W*(?:and\s+)?(?:when|since when)\b|\b(?:what|which)\s+(?:date|day|year|month)\b|\bhow long ago\b|"
-    r"\bon what date\b",
+    r"\bon what date\b|"
+    # "what is the closing date / deadline for …?"
+    r"\b(?:what|which)\s+(?:is|was|are|were|will\s+be)\s+(?:the|its|their)\s+(?:[\w-]+\s+)?(?:date|deadline)s?\b",
     re.IGNORECASE,
 )
 # "Why …?" is answered by a sentence that gives a cause, when one near the top does: it ranks
