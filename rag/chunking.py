@@ -252,7 +252,9 @@ def _unique_ids(chunks: list[Chunk]) -> list[Chunk]:
 
 # A transcript's line that opens with its moment: "01:30 The glacier …", "[00:03:45] Host: …",
 # "1:02:03 - Closing remarks". Read only in a video's notes: elsewhere "09:00 Doors open" is a clock.
-_LINE_TIMESTAMP = re.compile(r"^\s*[\[(]?((?:\d{1,2}:)?\d{1,2}:\d{2})[\])]?(?:\s*[-–—:|]\s*|\s+)(?=\S)")
+# A line that opens with its moment: "01:30 …", "[00:03:45] …", "(12:30) …" (the notes and the
+# show-notes lines the readers check too, `rag.generation.answer_types.opens_with_timestamp`).
+LINE_TIMESTAMP = re.compile(r"^\s*[\[(]?((?:\d{1,2}:)?\d{1,2}:\d{2})[\])]?(?:\s*[-–—:|]\s*|\s+)(?=\S)")
 
 
 def _sections(body: str, video: bool = False) -> list[tuple[str | None, list[str]]]:
@@ -290,7 +292,7 @@ def _sections(body: str, video: bool = False) -> list[tuple[str | None, list[str
         paragraphs.clear()
 
     def timed(line: str) -> str:
-        return _LINE_TIMESTAMP.sub(r"(\1) ", line) if video else line
+        return LINE_TIMESTAMP.sub(r"(\1) ", line) if video else line
 
     header: list[str] = []  # the header row of the table being read
     for line in body.splitlines():
@@ -328,7 +330,7 @@ def _sections(body: str, video: bool = False) -> list[tuple[str | None, list[str
         else:
             if item and not line[:1].isspace():
                 end_paragraph()  # an item's wrapped lines are indented: this one follows the list
-            if video and _LINE_TIMESTAMP.match(line):
+            if video and LINE_TIMESTAMP.match(line):
                 # A chapter or transcript line ("04:12 Why emotion AI fails") is a sentence of its
                 # own, with the lines that continue it: a chapter list was one run-on sentence,
                 # quoted whole for "when in the video …?" and cited at its first moment.

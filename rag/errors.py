@@ -17,6 +17,10 @@ class IndexMismatchError(RagError):
     """An index was built with another embedder or format, or is damaged."""
 
 
+class IndexWriteError(RagError):
+    """The index folder cannot be written (a read-only place, no space left, no permission)."""
+
+
 class ModelError(RagError):
     """An embedding or generation model cannot be loaded."""
 
@@ -43,7 +47,3 @@ def run_script(main) -> None:
     except RagError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(1)
-
-
-class IndexWriteError(RagError):
-    """The index folder cannot be written (a read-only place, no space left, no permission)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from rag.chunking import LINK_LINE, MONTH_NAMES, SCORE_LINES, TOPICS_LINE, VIDEO_ID_LINE, author_prefix
+from rag.chunking import LINE_TIMESTAMP, LINK_LINE, MONTH_NAMES, SCORE_LINES, TOPICS_LINE, VIDEO_ID_LINE, author_prefix
 from rag.citations import content_terms, split_sentences, tokens
 from rag.types import Hit
 
@@ -178,11 +178,11 @@ _MONEY = re.compile(
 )
 # A year from 1000 to 2099 (a lighthouse "built in 1764", not only this century's news) or a month.
 _MONTH = "(?:" + "|".join(MONTH_NAMES) + ")"
-_A_YEAR = r"\b(?:1[0-9]|20)\d\d\b"
-_YEAR = re.compile(_A_YEAR)
+A_YEAR = r"\b(?:1[0-9]|20)\d\d\b"  # a year, 1000–2099
+_YEAR = re.compile(A_YEAR)
 WEEKDAY_NAMES = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 # A year, a month or a day of the week ("on what day are the bins collected?" → "on Thursday").
-_DATE = re.compile(rf"{_A_YEAR}|\b{_MONTH}\b|\b(?:{'|'.join(WEEKDAY_NAMES)})s?\b", re.IGNORECASE)
+_DATE = re.compile(rf"{A_YEAR}|\b{_MONTH}\b|\b(?:{'|'.join(WEEKDAY_NAMES)})s?\b", re.IGNORECASE)
 COUNT_NUMBERS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
 _TENS = frozenset("twenty thirty forty fifty sixty seventy eighty ninety".split())
 # A time of day: "23:40", "10:00–17:00", "7.30 pm", "9 am" (a recording's "(26:01)" is `ASKS_TIMESTAMP`'s).
@@ -207,13 +207,13 @@ _UNITS = {
     kind: re.compile(_AMOUNT + r"\s*-?\s*(?:" + units + r")\b", re.IGNORECASE)
     for kind, units in (("length", _LENGTHS), ("weight", _WEIGHTS), ("speed", _SPEEDS), ("duration", f"{_TIMES}|{_LENGTHS}"))
 }
-_SINCE_YEAR = re.compile(rf"\bsince\s+(?:{_MONTH}\s+)?{_A_YEAR}", re.IGNORECASE)
+_SINCE_YEAR = re.compile(rf"\bsince\s+(?:{_MONTH}\s+)?{A_YEAR}", re.IGNORECASE)
 # "How many lawsuits?" is also answered by "a pair of lawsuits"; "how much in damages?" is not.
 COUNT_NOUNS = re.compile(r"\b(?:pair|couple|trio)s?\b", re.IGNORECASE)
 # A calendar date or a clock's time is not an amount: "how many" is not answered by "2022-07-07",
 # "how long" not by "at 23:36 UTC" (nor by a recording's "(26:33)": that is `_ASKS_TIMESTAMP`'s).
 CALENDAR = re.compile(
-    rf"\b\d{{1,2}}:\d\d(?::\d\d)?\b|\b\d{{4}}-\d\d(?:-\d\d)?\b|\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}\b|{_A_YEAR}",
+    rf"\b\d{{1,2}}:\d\d(?::\d\d)?\b|\b\d{{4}}-\d\d(?:-\d\d)?\b|\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}\b|{A_YEAR}",
     re.IGNORECASE,
 )
 # The question asks about the publishing of a piece (who ran it, when it came out), the one relation
@@ -334,13 +334,10 @@ def asked_unit(question: str) -> re.Pattern | None:
     return re.compile(rf"\b{re.escape(unit.rstrip('s')[:5])}", re.IGNORECASE)  # "crowns" → "crown", "kronor" → "krono"
 
 
-# A show-notes line that opens with its moment: "00:19:05 — The ExamGuard case …", "(12:30) …".
-_OPENS_WITH_TIMESTAMP = re.compile(r"\W{0,2}\d{1,2}:\d{2}(?::\d{2})?\b(?![.,:]\d)")
-
-
 def opens_with_timestamp(sentence: str) -> bool:
-    """The line opens with the moment it is about ("00:19:05 — The ExamGuard case …")."""
-    return bool(_OPENS_WITH_TIMESTAMP.match(sentence))
+    """The line opens with the moment it is about ("00:19:05 — The ExamGuard case …", "(12:30) …"),
+    as the chunker reads a video's notes."""
+    return bool(LINE_TIMESTAMP.match(sentence))
 
 
 def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: bool = True, exact: bool = False, unit: re.Pattern | None = None) -> bool:

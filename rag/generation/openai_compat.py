@@ -204,7 +204,7 @@ class OpenAICompatGenerator(ChatModelGenerator):
             completed = False  # the server sent a chat completion at all
             with response:
                 for chunk in response:
-                    completed = completed or bool(getattr(chunk, "choices", None))
+                    completed = completed or bool(chunk.choices)
                     if chunk.choices and chunk.choices[0].delta.content:
                         yield chunk.choices[0].delta.content
             if not completed:

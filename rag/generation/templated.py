@@ -79,6 +79,7 @@ from rag.citations import (
 )
 from rag.chunking import HEADING_JOINER, at_quote
 from rag.generation.answer_types import (
+    A_YEAR,
     ASKING_TERMS,
     ASKS_EXACT,
     ASKS_PUBLICATION,
@@ -98,12 +99,12 @@ from rag.generation.answer_types import (
     asked_words,
     first_sentence,
     holds_type,
+    is_author_line,
     is_byline,
     is_link_line,
     is_related_header,
     is_score_line,
     is_summary_line,
-    is_author_line,
     is_topics_line,
     opens_with_timestamp,
 )
@@ -559,7 +560,7 @@ class TemplatedGenerator:
             confidence = max(confidence, own_coverage)
         figures_given = figures_found(
             question, [c.around for c in chosen] + [_figure_context(hits[c.n - 1].chunk) for c in chosen], " ".join(hits[c.n - 1].chunk.text for c in chosen)
-        )
+        ) and not another_year(question, best.sentence)  # "in 2023?" → "… 2,400 searches in 2022", the piece dated 2023
         # Without the asked type or the question's figures the evidence is 0 whatever the match:
         # skip its two model runs.
         match = self.word_match(question, chosen, hits) if best.typed and figures_given else None
@@ -579,10 +580,6 @@ class TemplatedGenerator:
             # the heading of their section names it ("Beaches › Kavos Bay"); the name leads them.
             lead = next(c for c in chosen if c.n == best.n)
             chosen = [replace(c, sentence=f"{section}: {c.sentence}") if c is lead else c for c in chosen]
-        if another_year(question, best.sentence):
-            # "How many searches did the police run in 2023?" → "… about 2,400 searches with it in
-            # 2022": the passage's date wrote 2023, the answer is the other year's.
-            figures_given = False
         return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match, figures_given, adds)
 
     def names_elsewhere(self, question: str, chunk) -> list[str]:
@@ -1000,8 +997,8 @@ def designations(text: str) -> set[str]:
 
 # A year the sentence gives as its own time ("in 2022"), not one it compares with ("more than in
 # 2023", "up since 2019"); and a year that says which piece is meant ("the 2022 article").
-_OWN_YEAR = re.compile(r"(?<!than )(?<!than in )(?<!since )(?<!from )(?<!with )\b(?:1[0-9]|20)\d\d\b")
-_PIECE_YEAR = re.compile(r"\b(?:1[0-9]|20)\d\d\s+(?:\w+\s+){0,2}?(?:article|piece|story|report|video|release|post|interview|episode)", re.IGNORECASE)
+_OWN_YEAR = re.compile(r"(?<!than )(?<!than in )(?<!since )(?<!from )(?<!with )" + A_YEAR)
+_PIECE_YEAR = re.compile(A_YEAR + r"\s+(?:\w+\s+){0,2}?(?:article|piece|story|report|video|release|post|interview|episode)", re.IGNORECASE)
 
 
 def another_year(question: str, sentence: str) -> bool:
