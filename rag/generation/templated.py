@@ -185,6 +185,20 @@ class Candidate:
     lead: str = ""  # the section heading that holds what the sentence lacks ("Version 3.1.0 (released 2025-02-11)")
 
 
+@dataclass(frozen=True)
+class _SentenceRow:
+    """A passage sentence before it is scored: where it is and what is around it."""
+
+    n: int  # 1-based rank of the hit it comes from
+    position: int  # index of the sentence in its passage
+    hit: Hit
+    sentence: str
+    terms: set[str]  # its content words, with its passage's context and the interviewer's line it answers
+    around: set[str]  # the content words of the sentences before and after it
+    text: str  # the sentence with its neighbours, as written
+    asked_by: str  # the interviewer's line it answers ("Q: … Does it have a name?"), or ""
+
+
 _ASKS_AGENT = re.compile(
     r"^\W*who\s+(?!(?:is|are|was|were|be|been|do|does|did|has|have|had|will|would|can|could|should|shall|may|might|must|else)\b)\w+\b",
     re.IGNORECASE,
@@ -764,7 +778,7 @@ class TemplatedGenerator:
         unit = asked_unit(question)
         reason = bool(ASKS_REASON.search(first))
         negated = negated_terms(first)  # "which beach has no lifeguard?" asks for the one that has none
-        rows = []  # (rank, position, hit, sentence, own terms, terms around it, its text with neighbours, the interviewer's line it answers)
+        rows: list[_SentenceRow] = []
         # "What does the EurekAlert! release say …?": only that outlet's passages can answer
         # (a question about the outlet itself, "which outlet besides …", is not so limited).
         named = named_providers(question, hits) if kind != "source" else set()
@@ -792,22 +806,23 @@ class TemplatedGenerator:
                     start -= 1
                 asked = set().union(*terms[start:i])
                 around = set().union(*terms[max(0, i - 1) : i], *terms[i + 1 : i + 2])
-                rows.append((n, i, hit, sentence, terms[i] | context | asked, around, " ".join(sentences[max(0, i - 1) : i + 2]), " ".join(sentences[start:i])))
+                text = " ".join(sentences[max(0, i - 1) : i + 2])
+                rows.append(_SentenceRow(n, i, hit, sentence, terms[i] | context | asked, around, text, " ".join(sentences[start:i])))
         if not rows:
             return []
-        asked_texts = list(dict.fromkeys(r[7] for r in rows if r[7]))
-        vecs = self.vectors([question, *(r[3] for r in rows), *asked_texts])
+        asked_texts = list(dict.fromkeys(r.asked_by for r in rows if r.asked_by))
+        vecs = self.vectors([question, *(r.sentence for r in rows), *asked_texts])
         q = vecs[0]
         sims = (vecs[1:] @ q).tolist()
         # A reply means what it was asked: it matches the question as well as its interviewer's line does.
         asked_sim = dict(zip(asked_texts, sims[len(rows):]))
-        sentence_sim = [max(s, asked_sim.get(r[7], s)) for r, s in zip(rows, sims[: len(rows)])]
+        sentence_sim = [max(s, asked_sim.get(r.asked_by, s)) for r, s in zip(rows, sims[: len(rows)])]
         if kind == "link":
             # An address or a video id says nothing a question's words can match ("bmjamLZ3v8A"):
             # it is as relevant as the piece it locates, whose byline names it.
-            byline_sim = {r[2].chunk.chunk_id: s for r, s in zip(rows, sentence_sim) if is_byline(r[3], r[2].chunk)}
+            byline_sim = {r.hit.chunk.chunk_id: s for r, s in zip(rows, sentence_sim) if is_byline(r.sentence, r.hit.chunk)}
             sentence_sim = [
-                byline_sim.get(r[2].chunk.chunk_id, s) if is_link_line(r[3], r[2].chunk) else s
+                byline_sim.get(r.hit.chunk.chunk_id, s) if is_link_line(r.sentence, r.hit.chunk) else s
                 for r, s in zip(rows, sentence_sim)
             ]
         passage_sim = dict(zip((h.chunk.chunk_id for h in hits), (self.passage_vectors(hits) @ q).tolist()))
@@ -823,7 +838,8 @@ class TemplatedGenerator:
                 content_terms(section) if section.rstrip().endswith("?") else set(),
                 bool(kind in _HEADING_KINDS and section and holds_type(kind, section, hit, about_publication, exact, unit)),
             )
-        for (n, i, hit, sentence, terms, around, text, _), semantic in zip(rows, sentence_sim):
+        for row, semantic in zip(rows, sentence_sim):
+            n, hit, sentence, terms, around = row.n, row.hit, row.sentence, row.terms, row.around
             section, asked_heading, section_typed = sections[hit.chunk.chunk_id]
             # The neighbouring sentences count half: they often name what "it" or "this" is.
             coverage = _weighted_share(terms & q_terms, q_terms, weights)
@@ -842,7 +858,7 @@ class TemplatedGenerator:
             )
             own = frozenset(content_terms(sentence) | around | asked_heading)
             byline = is_byline(sentence, hit.chunk)
-            out.append(Candidate(n, i, sentence, score, semantic, context, coverage, typed, frozenset(terms), own, byline, text, lead))
+            out.append(Candidate(n, row.position, sentence, score, semantic, context, coverage, typed, frozenset(terms), own, byline, row.text, lead))
         # Best first; among equals the better-ranked passage and the earlier sentence win.
         return sorted(out, key=lambda c: (-c.score, c.n, c.position))
 
