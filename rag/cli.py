@@ -27,7 +27,7 @@ CorpusOption = Annotated[
     Optional[str], typer.Option("--corpus", help="Folder of markdown/text files. [env: RAG_CORPUS; default: seeds]")
 ]
 IndexOption = Annotated[
-    Optional[Path], typer.Option("--index", help="Index folder (built there if new or empty). [env: RAG_INDEX; default: indexes/default]")
+    Optional[Path], typer.Option("--index", help="Index folder. [env: RAG_INDEX; default: indexes/default, built from the corpus on first use; another new folder is built only when --corpus is given]")
 ]
 ModelOption = Annotated[
     Optional[str],
@@ -85,7 +85,7 @@ def _open_index(corpus: str | None, index: Path | None, model: str | None):
     """Open the index, building it first (with a progress bar) when there is none."""
     from rag.index import MANIFEST, Index, check_index_path
 
-    asked_corpus = corpus
+    asked_corpus, asked_index = corpus, index
     corpus, index = _paths(corpus, index)
     if (index / MANIFEST).exists():
         opened = Index.open(index, model)
@@ -103,10 +103,18 @@ def _open_index(corpus: str | None, index: Path | None, model: str | None):
         if gain:
             _stderr().print(f"[yellow]hint[/] {index} was built by an older rag: `rag index` refreshes it ({gain}).")
         return opened
-    if not corpus.is_dir():
-        from rag.errors import IndexNotFoundError
+    from rag.errors import IndexNotFoundError
 
+    if not corpus.is_dir():
         raise IndexNotFoundError(f"no index at {index}, and no corpus folder {corpus} to build it from (pass --index or --corpus)")
+    named_index = asked_index is not None or "RAG_INDEX" in os.environ
+    named_corpus = asked_corpus is not None or "RAG_CORPUS" in os.environ
+    if named_index and not named_corpus:
+        # A mistyped --index would otherwise be filled with the shipped corpus and answer from it
+        # as if it were the user's index: only the default index is built without being asked.
+        raise IndexNotFoundError(
+            f"no index at {index}: `rag index --corpus DIR --index {index}` builds one (or pass --corpus DIR to build it on first use)"
+        )
     check_index_path(index)  # before saying it will build one
     _stderr().print(f"No index at {index} yet: building it from {corpus} (first use only).")
     with _ProgressBar("embedding chunks") as update:

@@ -98,6 +98,17 @@ def test_bad_options_fail_before_an_index_is_built(tmp_path, corpus_copy):
         assert "building" not in result.stderr and not (tmp_path / "never").exists(), args
 
 
+def test_a_new_index_folder_is_not_filled_with_the_shipped_corpus_unless_asked(tmp_path):
+    """A mistyped --index must not answer from the shipped corpus as if it were the user's index."""
+    for command in ("ask", "search"):
+        result = rag(command, "what did the audit find?", "--index", str(tmp_path / "typo"))
+        assert_one_line_error(result)
+        assert "rag index --corpus" in result.stderr and not (tmp_path / "typo").exists(), command
+    result = rag("search", "x", env={"RAG_INDEX": str(tmp_path / "typo2")})
+    assert_one_line_error(result)
+    assert not (tmp_path / "typo2").exists()
+
+
 def test_an_index_from_an_older_rag_still_answers_and_says_how_to_refresh_it(tmp_path, seeds_index):
     """An ONNX export without token vectors (made before they were exported) still answers (the
     token vectors come from the torch model), hints at `rag index`, and `rag index` re-exports it
