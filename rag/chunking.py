@@ -28,8 +28,11 @@ from rag.types import Chunk, Document
 # 9: a list title or publisher, a bare year; 10: a sentence keeps its closing quote ('"works well."'),
 # a byline says "in March 2023" for a year and month, a video's notes read "01:30 …" as a timestamp,
 # a table row and a list item are sentences of their own; 11: so is a video's chapter or transcript
-# line ("04:12 Why emotion AI fails")
-CHUNKER_VERSION = 11
+# line ("04:12 Why emotion AI fails"); 12 (rag.corpus): a title from `headline`, an author from
+# `byline` or `writer`, topics from `keywords`, an excerpt from `abstract`, `subtitle`, `standfirst`
+# or `dek`, a date from `datePublished` or (failing all) `updated`; a plain text's short first line
+# is its title, and a date it ends with is its date
+CHUNKER_VERSION = 12
 HEADING_JOINER = " › "  # a section's heading path, outermost first: "Lefkonisi › Beaches › Kavos Bay"
 
 

@@ -125,9 +125,10 @@ def load_document(path: Path, root: Path | None = None, notes: list[str] | None 
             raise _Unreadable("empty front matter (or not a key: value mapping)")
 
     doc_id = _doc_id(path, root)
-    title = _title(meta.get("title")) or _first_heading(body) or path.stem
-    excerpt = _text(meta.get("excerpt") or meta.get("description") or meta.get("summary"))
-    if not (body.strip() or excerpt or meta.get("related")) and not _title(meta.get("title")):
+    title_line = _title_line(body)
+    title = _title(meta.get("title") or meta.get("headline")) or _first_heading(body) or title_line or path.stem
+    excerpt = _text(next(filter(None, (meta.get(key) for key in _EXCERPT_KEYS)), None))
+    if not (body.strip() or excerpt or meta.get("related")) and not _title(meta.get("title") or meta.get("headline")):
         raise _Unreadable("nothing to index (no title, excerpt or body)")
 
     body = _HIDDEN.sub("", body)
@@ -143,12 +144,12 @@ def load_document(path: Path, root: Path | None = None, notes: list[str] | None 
         title=title,
         excerpt=excerpt,
         url=url,
-        published=_date(meta, notes),
+        published=_date(meta, notes) or _dated_line(title_line),
         published_time=_time(meta),
         provider=provider,
         quality=_score(meta.get("quality")),
         heat=_score(meta.get("heat")),
-        topics=_topics(meta.get("topics") or meta.get("tags")),
+        topics=_topics(meta.get("topics") or meta.get("tags") or meta.get("keywords")),
         video_id=video_id or None,
         author=_author(meta, body),
         body=body.strip(),
@@ -207,10 +208,31 @@ def _first_heading(body: str) -> str:
     return match.group(1) if match else ""
 
 
+def _title_line(body: str) -> str:
+    """A plain text's title: a short first line standing alone above the text, not a sentence
+    ("Letter to the Editor, The Kelbridge Courier — 22 April 2025"; not "Sir," nor "It rained.")."""
+    paragraphs = [p.strip() for p in re.split(r"\n[ \t]*\n", body.strip()) if p.strip()]
+    if len(paragraphs) < 2 or "\n" in paragraphs[0]:
+        return ""
+    line = clean_markdown(paragraphs[0])
+    if not line or len(line) > 120 or len(line.split()) > 15 or line[-1] in ".!?,;:" or not line[0].isalnum():
+        return ""
+    return line
+
+
+_TRAILING_DATE = re.compile(r"(?:\s[—–|-]\s|,\s)([^—–|,]*\d{4}\s*)$")
+
+
+def _dated_line(line: str) -> str | None:
+    """The date a title line ends with ("…, The Kelbridge Courier — 22 April 2025" → 2025-04-22)."""
+    match = _TRAILING_DATE.search(line)
+    return _written_date(match.group(1).strip()) if match else None
+
+
 def _author(meta: dict, body: str) -> str | None:
     """Who wrote or recorded the piece: an author/creator/channel field, or a body that opens with
     "From: NAME" (how video notes say whose recording they summarise)."""
-    for key in ("author", "authors", "creator", "channel"):
+    for key in ("author", "authors", "byline", "writer", "creator", "channel"):
         value = meta.get(key)
         names = value if isinstance(value, list) else [value]
         found = [_provider(v) for v in names if v]
@@ -222,6 +244,8 @@ def _author(meta: dict, body: str) -> str | None:
     return clean_markdown(match.group(1)) or None
 
 
+# What the piece says in brief, by the names front matter gives it.
+_EXCERPT_KEYS = ("excerpt", "description", "summary", "abstract", "subtitle", "standfirst", "dek")
 # Who put the piece out, by the names front matter gives it ("publisher: Velmont Daily").
 _PROVIDER_KEYS = ("provider", "publisher", "publication", "outlet", "site_name", "source")
 
@@ -253,7 +277,8 @@ def _date(meta: dict, notes: list[str] | None = None) -> str | None:
     ("date: 1987", "March 2023"). `published: true` in some files is a flag, not a date. A field
     that holds no date it can read adds a line to `notes`."""
     unread = []
-    for key in ("publishedDateTime", "published", "date", "pubDate"):
+    # A piece's last update stands in for its publication date only when no field gives that.
+    for key in ("publishedDateTime", "published", "date", "pubDate", "datePublished", "date_published", "updated", "modified"):
         value = meta.get(key)
         if isinstance(value, bool) or value in (None, ""):
             continue

@@ -134,6 +134,27 @@ def test_a_file_without_front_matter_is_a_plain_document(tmp_path):
     assert docs["plain"].body == "Just a line of text."
 
 
+def test_other_names_for_the_cited_fields_are_read(tmp_path):
+    (tmp_path / "story.md").write_text(
+        "---\nheadline: Buses get mood cameras\nbyline: Hannah Greaves\nkeywords: [transport, privacy]\n"
+        "standfirst: Cameras on route 14 score riders' moods.\nupdated: 2025-04-03\n---\n\n## The trial\n\nIt began in March.\n",
+        encoding="utf-8",
+    )
+    doc = load_corpus(tmp_path).documents[0]
+    assert (doc.title, doc.author, doc.topics, doc.published) == ("Buses get mood cameras", "Hannah Greaves", ("transport", "privacy"), "2025-04-03")
+    assert doc.excerpt == "Cameras on route 14 score riders' moods."
+
+
+def test_a_plain_texts_short_first_line_is_its_title_and_a_date_it_ends_with_its_date(tmp_path):
+    (tmp_path / "letter.txt").write_text(
+        "Letter to the Editor, The Harbour Courier — 22 April 2025\n\nSir,\n\nThe bus lane is a mistake.\n", encoding="utf-8"
+    )
+    (tmp_path / "note.txt").write_text("It rained all day.\n\nThe match was called off.\n", encoding="utf-8")
+    docs = {d.doc_id: d for d in load_corpus(tmp_path).documents}
+    assert (docs["letter"].title, docs["letter"].published) == ("Letter to the Editor, The Harbour Courier — 22 April 2025", "2025-04-22")
+    assert (docs["note"].title, docs["note"].published) == ("note", None)  # a sentence is no title
+
+
 def test_files_in_sub_folders_keep_distinct_ids_and_hidden_files_are_ignored(tmp_path):
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
