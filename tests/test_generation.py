@@ -39,6 +39,7 @@ def test_a_list_item_quoted_alone_ends_as_a_sentence():
     parts = [_render_parts("The audit found that the firm: kept images for years;", 1), _render_parts("Fines: €40,000, and", 2)]
     assert render("answer.j2", question="q", sentences=parts) == "The audit found that the firm: kept images for years [1]. Fines: €40,000 [2]."
     assert _render_parts("Was it legal?", 1)["body"] == "Was it legal?" and _render_parts("A ratio of 3:1", 1)["body"] == "A ratio of 3:1"
+    assert _render_parts("A: Her name is Gertrude.", 1)["body"] == "Her name is Gertrude"  # an interview's reply label
 
 
 def test_templates_fail_on_a_missing_variable():
@@ -1224,3 +1225,41 @@ def test_a_chapter_list_answers_when_in_the_video_with_one_chapter(real_embedder
     assert "34:50" in answer.text and "21:40" not in answer.text and "00:00" not in answer.text, answer.text
     (citation,) = answer.citations
     assert citation.chunk.anchor == "34:50" and citation.chunk.url.endswith("t=2090s"), citation.chunk.url
+
+
+def test_a_quarter_asked_for_is_answered_by_that_quarters_figure_and_not_anothers(real_embedder, tmp_path):
+    """"What revenue for its second quarter?" quoted "Revenue for the third quarter was …, up from
+    the second quarter"; "net profit in Q1?" abstained (Q1 read as the figure 1); "Q4 revenue?"
+    quoted the third quarter's."""
+    assistant = _assistant_over({
+        "results.md": "---\ntitle: Harwick Software quarterly results\nprovider: Markets Daily\ndate: 2024-10-30\n---\n"
+                      "Harwick Software reported higher sales again this year. "
+                      "Revenue for the third quarter was $55.9 million, up 8 per cent from the second quarter. "
+                      "Second-quarter revenue rose to $51.7 million. "
+                      "Net profit was $3.1 million in the first quarter.\n",
+    }, real_embedder, tmp_path)
+    assert "51.7" in assistant.ask("What revenue did Harwick Software report for its second quarter?").text
+    assert "3.1" in assistant.ask("What was Harwick's net profit in Q1?").text
+    assert assistant.ask("What was Harwick Software's revenue in the fourth quarter?").abstained
+
+
+def test_a_share_written_as_a_ratio_answers_what_proportion(real_embedder, tmp_path):
+    assistant = _assistant_over({
+        "survey.md": "---\ntitle: Call centres and voice scoring\nprovider: Labour Desk\n---\n"
+                     "The union surveyed 140 call centres in the region last spring. "
+                     "It estimates that nine out of ten large call centres score the tone of agents' voices.\n",
+    }, real_embedder, tmp_path)
+    assert "nine out of ten" in assistant.ask("What proportion of large call centres score agents' voices?").text
+
+
+def test_a_length_in_another_dimension_does_not_say_how_high(real_embedder, tmp_path):
+    """"How high are the bridge's towers?" was answered by "The bridge is 2.7 kilometres long", and
+    "Graham Hollis … defended it" counted as a length ("Graham" read as "a m")."""
+    assistant = _assistant_over({
+        "bridge.md": "---\ntitle: Estuary bridge tolls to rise\nprovider: Coast Courier\n---\n"
+                     "The painting of the bridge's two towers will follow the cable work. "
+                     "The bridge is 2.7 kilometres long and carries 58,000 vehicles a day. "
+                     "Graham Hollis, who chairs the transport committee, defended the rise.\n",
+    }, real_embedder, tmp_path)
+    assert "2.7 kilometres" in assistant.ask("How long is the estuary bridge?").text
+    assert assistant.ask("How high are the towers of the estuary bridge?").abstained

@@ -160,6 +160,13 @@ _ASKS_MONEY = re.compile(
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"%|\bper\s?cent(?:age)?\b|\bpercent(?:age)?\b", re.IGNORECASE)
+# A share written as a ratio or a fraction: "nine out of ten", "one in five", "two-thirds of".
+_SMALL = r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|fifty|hundred)"
+_RATIO = re.compile(
+    rf"\b{_SMALL}\s+(?:out\s+of|in)\s+(?:every\s+)?{_SMALL}\b|\b(?:half|(?:a|one|two)[\s-]+thirds?|(?:a|one|three)[\s-]+quarters?|"
+    r"(?:a|one|two|three|four)[\s-]+fifths?|(?:a|one)[\s-]+tenth)\s+of\b",
+    re.IGNORECASE,
+)
 # A sum of money: any currency sign (Unicode's "Sc" characters: $ ¢ £ ¥ ₹ ₽ ₩ € …), a dollar, euro,
 # pound or yen, or another currency written out next to a figure ("30 crowns", "CHF 20"): those
 # names are checked only beside a figure, since some are words too ("the Crown", "rand").
@@ -204,7 +211,8 @@ _TIMES = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(
 _WEIGHTS = r"(?:kilo)?grams?|kg|tonnes?|tons?|lbs?|pounds?|ounces?|oz|kilos?"
 _SPEEDS = r"km/h|kph|mph|knots?|m/s|(?:kilomet(?:re|er)s?|miles?|met(?:re|er)s?)\s+(?:an|per|a)\s+(?:hour|second)"
 _UNITS = {
-    kind: re.compile(_AMOUNT + r"\s*-?\s*(?:" + units + r")\b", re.IGNORECASE)
+    # from a word's start: "Graham" is no "a m", "team" no "a m"
+    kind: re.compile(r"\b" + _AMOUNT + r"\s*-?\s*(?:" + units + r")\b", re.IGNORECASE)
     for kind, units in (("length", _LENGTHS), ("weight", _WEIGHTS), ("speed", _SPEEDS), ("duration", f"{_TIMES}|{_LENGTHS}"))
 }
 _SINCE_YEAR = re.compile(rf"\bsince\s+(?:{_MONTH}\s+)?{A_YEAR}", re.IGNORECASE)
@@ -322,6 +330,24 @@ _IN_UNIT = re.compile(
 )
 
 
+# The dimension a length is asked in ("how tall", "what is the width"), and the one a sentence gives
+# its figure in ("2.7 kilometres long"): a bridge's length does not say how high its towers are.
+# A distance is a length ("how far … ?" ~ "a 12 km route").
+_DIMENSIONS = {"tall": "height", "high": "height", "height": "height", "long": "length", "length": "length",
+               "far": "length", "distance": "length", "wide": "width", "width": "width", "deep": "depth",
+               "depth": "depth", "thick": "thickness", "thickness": "thickness"}
+_ASKS_DIMENSION = re.compile(r"\bhow\s+(tall|high|wide|deep|far|thick|long)\b|\b(height|length|width|depth|distance|thickness)\b", re.IGNORECASE)
+_GIVES_DIMENSION = re.compile(
+    r"\b" + _AMOUNT + r"\s*-?\s*(?:" + _LENGTHS + r")\s+(?:in\s+)?(tall|high|long|wide|deep|thick|height|length|width|depth)\b", re.IGNORECASE
+)
+
+
+def asked_dimension(question: str) -> str | None:
+    """"height" for "how tall / how high / what height …?", "width" for "how wide", and so on."""
+    m = _ASKS_DIMENSION.search(first_sentence(question))
+    return _DIMENSIONS[(m.group(1) or m.group(2)).lower()] if m else None
+
+
 def asked_unit(question: str) -> re.Pattern | None:
     """How a sentence writes the unit the question asks the answer in ("… in euros?"), or None."""
     m = _IN_UNIT.search(first_sentence(question))
@@ -340,12 +366,16 @@ def opens_with_timestamp(sentence: str) -> bool:
     return bool(LINE_TIMESTAMP.match(sentence))
 
 
-def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: bool = True, exact: bool = False, unit: re.Pattern | None = None) -> bool:
+def holds_type(
+    kind: str | None, sentence: str, hit: Hit, about_publication: bool = True, exact: bool = False,
+    unit: re.Pattern | None = None, dimension: str | None = None,
+) -> bool:
     """The sentence holds the kind of answer asked for. A byline's date answers only a question
     about publishing (not "when will the council vote?", though the byline names the council).
     An amount asked for `exact`ly ("what exact dollar value?") is written in digits: "a
     multi-billion-dollar industry" says how big, not how much. An amount asked in a `unit`
-    (`asked_unit`) is written in it."""
+    (`asked_unit`) is written in it, and a length asked in a `dimension` (`asked_dimension`) is not
+    answered by a sentence whose figures all say another ("2.7 kilometres long" for how high)."""
     if unit is not None and kind in ("money", "number", *_UNITS) and not unit.search(sentence):
         return False
     if exact and kind in ("percent", "money", "number", "count", *_UNITS) and not _DIGIT.search(CALENDAR.sub(" ", sentence)):
@@ -364,11 +394,15 @@ def holds_type(kind: str | None, sentence: str, hit: Hit, about_publication: boo
         if kind == "date" and not written and not hit.chunk.anchor:
             written = _CLOCK.search(sentence)  # "when does the last ferry leave?" → "at 23:40"
         return bool(written) and (about_publication or not is_byline(sentence, hit.chunk))
+    if kind == "length" and dimension:
+        given = {_DIMENSIONS[d.lower()] for d in _GIVES_DIMENSION.findall(sentence)}
+        if given and dimension not in given:
+            return False
     if kind in _UNITS:
         since = kind == "duration" and _SINCE_YEAR.search(sentence)  # "how long has she led it?" → "since 2015"
         return bool(since or _UNITS[kind].search(CALENDAR.sub(" ", sentence)))
     if kind == "percent":
-        return bool(_PERCENT.search(sentence))
+        return bool(_PERCENT.search(sentence) or _RATIO.search(sentence))
     if kind == "money":
         return bool(_MONEY.search(sentence))
     if kind == "place":

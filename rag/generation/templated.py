@@ -95,6 +95,7 @@ from rag.generation.answer_types import (
     QUANTITY,
     WEEKDAY_NAMES,
     answer_type,
+    asked_dimension,
     asked_unit,
     asked_words,
     first_sentence,
@@ -438,6 +439,11 @@ class TemplatedGenerator:
                 (c for c in candidates if (c.typed or not kind) and figures_found(question, [c.around, _figure_context(hits[c.n - 1].chunk)], hits[c.n - 1].chunk.text)),
                 best,
             )
+        if asked_periods := periods(first_sentence(question)):
+            # "What revenue did it report for its second quarter?": the best sentence that gives
+            # that quarter as its own answers, not "Revenue for the third quarter was …, up from
+            # the second quarter".
+            best = next((c for c in candidates if (c.typed or not kind) and asked_periods & periods(c.sentence)), best)
         focus = self.focus(question, kind)
         if focus is not None:
             # The question asks about a thing ("which court", "how many seals"). "How many": the
@@ -574,7 +580,8 @@ class TemplatedGenerator:
             confidence = max(confidence, own_coverage)
         figures_given = figures_found(
             question, [c.around for c in chosen] + [_figure_context(hits[c.n - 1].chunk) for c in chosen], " ".join(hits[c.n - 1].chunk.text for c in chosen)
-        ) and not another_year(question, best.sentence)  # "in 2023?" → "… 2,400 searches in 2022", the piece dated 2023
+        ) and not another_year(question, best.sentence) and not another_period(question, best.sentence)
+        # ("in 2023?" → "… 2,400 searches in 2022", the piece dated 2023; "in Q4?" → "… in the third quarter")
         # Without the asked type or the question's figures the evidence is 0 whatever the match:
         # skip its two model runs.
         match = self.word_match(question, chosen, hits) if best.typed and figures_given else None
@@ -776,6 +783,7 @@ class TemplatedGenerator:
         about_publication = bool(ASKS_PUBLICATION.search(first)) or not content_terms(first)
         exact = bool(ASKS_EXACT.search(question))
         unit = asked_unit(question)
+        dimension = asked_dimension(question) if kind == "length" else None
         reason = bool(ASKS_REASON.search(first))
         negated = negated_terms(first)  # "which beach has no lifeguard?" asks for the one that has none
         rows: list[_SentenceRow] = []
@@ -836,7 +844,7 @@ class TemplatedGenerator:
             sections[hit.chunk.chunk_id] = (
                 section,
                 content_terms(section) if section.rstrip().endswith("?") else set(),
-                bool(kind in _HEADING_KINDS and section and holds_type(kind, section, hit, about_publication, exact, unit)),
+                bool(kind in _HEADING_KINDS and section and holds_type(kind, section, hit, about_publication, exact, unit, dimension)),
             )
         for row, semantic in zip(rows, sentence_sim):
             n, hit, sentence, terms, around = row.n, row.hit, row.sentence, row.terms, row.around
@@ -844,7 +852,7 @@ class TemplatedGenerator:
             # The neighbouring sentences count half: they often name what "it" or "this" is.
             coverage = _weighted_share(terms & q_terms, q_terms, weights)
             coverage += NEIGHBOUR_SHARE * _weighted_share((around - terms) & q_terms, q_terms, weights)
-            typed = holds_type(kind, sentence, hit, about_publication, exact, unit)
+            typed = holds_type(kind, sentence, hit, about_publication, exact, unit, dimension)
             lead = ""
             if not typed and section_typed:
                 typed, lead = True, section
@@ -982,8 +990,9 @@ def acronym_words(words: Sequence[str], text: str) -> set[int]:
 
 
 def figures(text: str) -> set[str]:
-    """The numbers a text writes in digits, without thousands separators ("2,000" → "2000")."""
-    return {f.replace(",", "") for f in FIGURE.findall(text)}
+    """The numbers a text writes in digits, without thousands separators ("2,000" → "2000"); a
+    quarter's code ("Q1") is a period (`periods`), not the figure 1."""
+    return {f.replace(",", "") for f in FIGURE.findall(_QUARTER_CODE.sub(" ", text))}
 
 
 def figures_found(question: str, texts: Sequence[str], passage: str = "") -> bool:
@@ -1015,6 +1024,34 @@ def designations(text: str) -> set[str]:
 # 2023", "up since 2019"); and a year that says which piece is meant ("the 2022 article").
 _OWN_YEAR = re.compile(r"(?<!than )(?<!than in )(?<!since )(?<!from )(?<!with )" + A_YEAR)
 _PIECE_YEAR = re.compile(A_YEAR + r"\s+(?:\w+\s+){0,2}?(?:article|piece|story|report|video|release|post|interview|episode)", re.IGNORECASE)
+
+
+_QUARTER_CODE = re.compile(r"\bQ([1-4])\b")
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+# A quarter or half of a year, as its own time ("in the third quarter", "Q3"), not one it compares
+# with ("up 8 per cent from the second quarter", "than in Q1").
+_OWN_PERIOD = re.compile(
+    r"(?<!from )(?<!than )(?<!with )(?<!since )(?<!from the )(?<!than the )(?<!with the )(?<!since the )(?<!than in the )"
+    r"\b(?:(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+(quarter|half)|Q([1-4]))\b",
+    re.IGNORECASE,
+)
+
+
+def periods(text: str) -> set[tuple[int, str]]:
+    """The quarters and halves of a year that a text gives as its own time: "second-quarter
+    revenue" and "in Q2" → {(2, "quarter")}."""
+    return {
+        (_ORDINALS[ordinal.lower()], unit.lower()) if ordinal else (int(code), "quarter")
+        for ordinal, unit, code in _OWN_PERIOD.findall(text)
+    }
+
+
+def another_period(question: str, sentence: str) -> bool:
+    """The question asks about a quarter ("Q4 revenue") and the answer sentence gives another as
+    its own ("Revenue for the third quarter was …"): it answers for the other quarter."""
+    asked = periods(first_sentence(question))
+    written = periods(sentence)
+    return bool(asked and written) and not asked & written
 
 
 def another_year(question: str, sentence: str) -> bool:
@@ -1191,10 +1228,14 @@ def render_answer(question: str, selection: Selection, hits: Sequence[Hit]) -> s
 _LIST_SEPARATOR = re.compile(r"\s*[;,:]\s*(?:and|or)?$")
 
 
+_REPLY_LABEL = re.compile(r"^(?:A|Answer)\s*:\s+(?=\S)")
+
+
 def _render_parts(sentence: str, n: int) -> dict:
     """The sentence split into body and final punctuation, so the marker goes before the full stop."""
     m = re.match(r"^(.*?)([.!?]*)$", sentence.strip(), re.DOTALL)
     body, end = m.group(1).rstrip(), m.group(2)
+    body = _REPLY_LABEL.sub("", body)  # an interview's "A: Her name is Gertrude." is quoted as what she said
     if not end:  # a list item quoted alone ends as a sentence, not with its separator ("…collected; [1].")
         body = _LIST_SEPARATOR.sub("", body)
     if end.startswith("?"):  # a quoted question stays a question, the citation after it
