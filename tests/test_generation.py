@@ -1263,3 +1263,15 @@ def test_a_length_in_another_dimension_does_not_say_how_high(real_embedder, tmp_
     }, real_embedder, tmp_path)
     assert "2.7 kilometres" in assistant.ask("How long is the estuary bridge?").text
     assert assistant.ask("How high are the towers of the estuary bridge?").abstained
+
+
+def test_how_many_people_did_something_is_counted_in_what_they_did(real_embedder, tmp_path):
+    """"How many people signed the petition?" abstained over "… 2,300 signatures on a petition",
+    and "how many people reported burns?" over "6 reports of minor burns"."""
+    assistant = _assistant_over({
+        "cameras.md": "---\ntitle: Mood cameras on the number 9 bus\nprovider: Harbour Courier\n---\n"
+                      "The civil liberties group Open Lanes said riders had not been told about the cameras. "
+                      "The group has collected more than 2,300 signatures on a petition calling for the cameras to be switched off.\n",
+    }, real_embedder, tmp_path)
+    assert "2,300" in assistant.ask("How many people signed the Open Lanes petition against the cameras?").text
+    assert assistant.ask("How many people joined the Open Lanes group?").abstained

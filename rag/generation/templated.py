@@ -227,6 +227,7 @@ class Focus:
     phrase: str = ""  # the whole noun phrase ("photo-sharing site"), when longer than the noun
     asks_name: bool = False  # "what was the name of the ship …?": whatever the noun, a name answers
     repeated: bool = False  # the question uses the noun again ("which team did the junior team beat?")
+    doing: frozenset[str] = frozenset()  # the stem of the word after the noun ("how many people signed …" → sign)
 
     def matches(self, c: Candidate, vectors: SentenceVectors, names: frozenset[str] = frozenset(), alike: bool = False) -> bool:
         """The sentence answers about this thing. "how many <noun>": a figure stands right before
@@ -273,9 +274,13 @@ class Focus:
     def counts_alike(self, word: str, vectors: SentenceVectors) -> bool:
         """`word` counts the asked thing by another name: "How many people …?" in whatever people
         the passage names ("864 adults", "41,000 visitors": PEOPLE_SIM; not "jobs" or "photos"),
-        any other noun in a synonym ("30 million photographs" for photos: SYNONYM_SIM).
+        any other noun in a synonym ("30 million photographs" for photos: SYNONYM_SIM), and people
+        by what they did ("how many people signed the petition?" → "2,300 signatures", "how many
+        people reported burns?" → "6 reports of burns").
         `matches` asks it only with `alike=True`."""
         least = PEOPLE_SIM if self.stem in _PEOPLE else SYNONYM_SIM
+        if self.stem in _PEOPLE and any(len(d) >= 4 and t.startswith(d) for d in self.doing for t in content_terms(word)):
+            return True
         return (
             word.isalpha() and len(word) > 3 and word.lower() not in STOPWORDS
             and closest_cosine(vectors, self.word.lower(), [word.lower()]) >= least
@@ -739,7 +744,9 @@ class TemplatedGenerator:
         words = tokens(first_sentence(question))
         asks_name = any(asks_name_at(words, i) for i in range(len(words)))
         repeated = sum(head_stem(w) == head for w in words) > 1
-        return Focus(phrase[-1], head, counted, frozenset(content_terms(question)), whole, asks_name, repeated) if head else None
+        after = [words[i + 1] for i, w in enumerate(words[:-1]) if w == phrase[-1].lower()]
+        doing = frozenset(content_terms(after[0])) if after else frozenset()
+        return Focus(phrase[-1], head, counted, frozenset(content_terms(question)), whole, asks_name, repeated, doing) if head else None
 
     def weights(self, terms: set[str]) -> dict[str, float]:
         """Inverse document frequency over the index's passages: a word few passages use says
