@@ -96,6 +96,13 @@ def _open_index(corpus: str | None, index: Path | None, model: str | None):
                 f"[yellow]note[/] {index} was built from {built_from}, not {corpus}: answering from it "
                 f"(`rag index --corpus {corpus} --index {index}` indexes {corpus})."
             )
+        changes = opened.corpus_changes()
+        if changes:
+            # The index answers as it was built: a file deleted since is still cited, a new one unseen.
+            _stderr().print(
+                f"[yellow]note[/] {built_from} changed since {index} was built ({changes.summary()}): "
+                f"`rag index --corpus {built_from} --index {index}` updates it."
+            )
         gain = (
             "its passages miss what this one indexes" if opened.chunks_are_stale
             else "answers then start faster" if opened.query_encoder_is_stale else None

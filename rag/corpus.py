@@ -88,6 +88,53 @@ def corpus_files(root: Path) -> list[Path]:
     )
 
 
+def file_state(root: Path) -> dict[str, list]:
+    """Every corpus file under `root` as its relative name → [size, mtime_ns, sha256]: what an
+    index records of its corpus, to tell later whether the folder changed (`changed_files`)."""
+    state = {}
+    for path in corpus_files(root):
+        stat = path.stat()
+        state[_printable(path.relative_to(root))] = [stat.st_size, stat.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()]
+    return state
+
+
+@dataclass(frozen=True)
+class FileChanges:
+    """How a corpus folder differs from what an index recorded of it."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+    def summary(self) -> str:
+        """"1 added, 2 changed"."""
+        return ", ".join(f"{len(names)} {label}" for label, names in
+                         (("added", self.added), ("removed", self.removed), ("changed", self.changed)) if names)
+
+
+def changed_files(root: Path, recorded: dict[str, list]) -> FileChanges:
+    """The files added, removed or changed under `root` since `recorded` (`file_state`). A file
+    whose size and time are as recorded is unchanged; one touched but not edited is read and
+    found unchanged by its hash."""
+    current = {_printable(p.relative_to(root)): p for p in corpus_files(root)}
+    changed = []
+    for name, path in current.items():
+        if name not in recorded:
+            continue
+        size, mtime_ns, digest = recorded[name]
+        stat = path.stat()
+        if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns) and (
+            stat.st_size != size or hashlib.sha256(path.read_bytes()).hexdigest() != digest
+        ):
+            changed.append(name)
+    return FileChanges(
+        tuple(sorted(set(current) - set(recorded))), tuple(sorted(set(recorded) - set(current))), tuple(changed)
+    )
+
+
 class _Unreadable(Exception):
     """Why one file is skipped."""
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from rag.bm25 import BM25_DIR
 from rag.chunking import CHUNKER_VERSION, ChunkerSettings, chunk_document
-from rag.corpus import load_corpus
+from rag.corpus import FileChanges, changed_files, file_state, load_corpus
 from rag.embedding import (
     Embedder,
     ExportError,
@@ -181,6 +181,7 @@ class Index:
 
     @classmethod
     def _build(cls, corpus, path: Path, embedder, rebuild: bool, settings: ChunkerSettings, on_progress, index_type: str) -> Index:
+        files = file_state(Path(corpus)) if Path(corpus).is_dir() else {}  # before reading: a later edit shows as a change
         loaded = load_corpus(corpus)
         if not loaded.documents:
             first = loaded.skipped[0] if loaded.skipped else None
@@ -226,7 +227,8 @@ class Index:
         resolved_type, index_params = resolve_index_type(index_type, len(chunks))
         same_type = previous is not None and previous.manifest.get("index_type", "flat") == resolved_type
         fresh_export = previous is not None and not previous.query_encoder_is_stale and _export_intact(previous)
-        if previous and same_chunker and same_type and fresh_export and not (added or changed or removed):
+        same_files = previous is not None and previous.manifest.get("files") == files  # a skipped file added: recorded anew
+        if previous and same_chunker and same_type and fresh_export and same_files and not (added or changed or removed):
             previous.report = BuildReport(
                 documents=len(loaded.documents), chunks=len(chunks), reused=len(chunks),
                 skipped=loaded.skipped, notes=loaded.notes, written=False,
@@ -258,6 +260,7 @@ class Index:
             "corpus": str(Path(corpus).resolve()),
             "counts": {"documents": len(documents), "chunks": len(chunks), "skipped": len(loaded.skipped)},
             "documents": documents,
+            "files": files,
             "created": previous.manifest["created"] if previous else now,
             "updated": now,
         }
@@ -333,6 +336,14 @@ class Index:
         `rag index` re-exports it."""
         record = self.manifest.get("query_encoder") or {}
         return record.get("kind") == "onnx" and not export_is_current(record)
+
+    def corpus_changes(self) -> FileChanges | None:
+        """What changed in the corpus folder the index was built from since it was built; None
+        when that is unknown (an index from an older rag, or the folder is gone)."""
+        recorded, corpus = self.manifest.get("files"), Path(self.manifest.get("corpus") or "")
+        if recorded is None or not corpus.is_dir():
+            return None
+        return changed_files(corpus, recorded)
 
     @property
     def chunks_are_stale(self) -> bool:

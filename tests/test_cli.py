@@ -109,6 +109,25 @@ def test_a_new_index_folder_is_not_filled_with_the_shipped_corpus_unless_asked(t
     assert not (tmp_path / "typo2").exists()
 
 
+def test_a_corpus_changed_since_its_index_was_built_is_noted_until_rag_index_updates_it(tmp_path):
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "bees.md").write_text("# Bees\n\nA honeybee colony has one queen.\n", encoding="utf-8")
+    (corpus / "ants.md").write_text("# Ants\n\nAn ant colony may have many queens.\n", encoding="utf-8")
+    assert rag("index", "--corpus", str(corpus), "--index", str(tmp_path / "i")).returncode == 0
+    search = ("search", "queen", "--index", str(tmp_path / "i"))
+    assert "changed since" not in rag(*search).stderr
+    os.utime(corpus / "bees.md")  # touched, not edited
+    assert "changed since" not in rag(*search).stderr
+    (corpus / "ants.md").unlink()
+    (corpus / "wasps.md").write_text("# Wasps\n\nA wasp nest has one queen.\n", encoding="utf-8")
+    (corpus / "broken.md").write_bytes(b"\x00")  # a file the index skips counts too
+    result = rag(*search)
+    assert result.returncode == 0 and "changed since" in result.stderr and "(2 added, 1 removed)" in result.stderr
+    assert rag("index", "--corpus", str(corpus), "--index", str(tmp_path / "i")).returncode == 0
+    assert "changed since" not in rag(*search).stderr
+
+
 def test_an_index_from_an_older_rag_still_answers_and_says_how_to_refresh_it(tmp_path, seeds_index):
     """An ONNX export without token vectors (made before they were exported) still answers (the
     token vectors come from the torch model), hints at `rag index`, and `rag index` re-exports it
