@@ -60,8 +60,20 @@ class _ProgressBar:
     def __init__(self, description: str):
         self.description = description
         self.progress = None
+        self.plain = None  # off a terminal (a log, a pipe): a line now and then instead of a bar
+        self.said = (0.0, -1)  # when the last plain line was printed, and its tenth of the work
 
     def __call__(self, done: int, total: int) -> None:
+        if self.plain is None:
+            self.plain = not _stderr().is_terminal
+        if self.plain:
+            import time
+
+            tenth = done * 10 // max(total, 1)
+            if tenth > self.said[1] and (time.monotonic() - self.said[0] >= 10 or done >= total):
+                _stderr().print(f"{self.description}: {done}/{total} ({done * 100 // max(total, 1)}%)")
+                self.said = (time.monotonic(), tenth)
+            return
         if self.progress is None:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 

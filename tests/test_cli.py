@@ -128,6 +128,14 @@ def test_a_corpus_changed_since_its_index_was_built_is_noted_until_rag_index_upd
     assert "changed since" not in rag(*search).stderr
 
 
+def test_a_build_off_a_terminal_says_how_far_it_got(tmp_path, corpus_copy):
+    """A long `rag index > log 2>&1` printed nothing for 16 minutes: off a terminal there is no bar."""
+    result = rag("index", "--corpus", str(corpus_copy), "--index", str(tmp_path / "i"))
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("embedding chunks: ")]
+    assert lines and lines[-1].endswith("(100%)")
+
+
 def test_an_index_from_an_older_rag_still_answers_and_says_how_to_refresh_it(tmp_path, seeds_index):
     """An ONNX export without token vectors (made before they were exported) still answers (the
     token vectors come from the torch model), hints at `rag index`, and `rag index` re-exports it
