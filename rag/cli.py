@@ -427,7 +427,7 @@ def eval_(
         typer.Option("--mode", help="dense, bm25, hybrid, or all (every mode, plain RRF, hybrid without its reranker; --json prints a list)."),
     ] = None,
     k: Annotated[int, typer.Option("-k", "--k", help="Documents ranked per query.", min=1, max=1000)] = 100,
-    split: Annotated[Optional[str], typer.Option("--split", help="test or train. [default: BEIR test; gold: all]")] = None,
+    split: Annotated[Optional[str], typer.Option("--split", help="test, or train (a gold file's tune half; tune works too). [default: BEIR test; gold: all]")] = None,
     rerank: Annotated[
         Optional[bool],
         typer.Option("--rerank/--no-rerank", help="Force the reranker on or off. [default: as the mode ships]"),
@@ -467,6 +467,13 @@ def eval_(
             opened = evaluation.beir_index(data.path, model, on_progress=update)
     else:
         opened = _open_index(corpus, index, model)
+        unknown = sorted({d for docs in data.qrels.values() for d in docs} - {c.doc_id for c in opened.chunks})
+        if unknown:
+            # Their questions can only score 0: a gold file for another corpus, or a typo.
+            _stderr().print(
+                f"[yellow]note[/] {len(unknown)} doc id(s) of {data.path.name} are not in the index "
+                f"(e.g. {', '.join(unknown[:3])}): is it the gold file of this corpus?"
+            )
     results = []
     for label, make in runs:
         retriever = make(opened)

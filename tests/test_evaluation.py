@@ -285,3 +285,13 @@ def test_cli_eval_on_gold_questions_lists_each_questions_answer(tmp_path, seeds_
     assert "3 questions; 2 answerable ones ranked" in table.stdout
     plain = json.loads(rag("eval", "--dataset", str(path), "--index", str(seeds_index.path), "--json").stdout)
     assert set(plain) == {"dataset", "mode", "queries", "metrics", "latency_ms"}
+
+
+def test_cli_eval_notes_gold_doc_ids_the_index_does_not_hold_and_takes_the_tune_split(tmp_path, seeds_index):
+    """Doc ids of another corpus scored 0 everywhere without a word; `--split tune` was "unknown"."""
+    rows = [{**GOLD[0], "doc_ids": ["no_such_doc"], "split": "tune"}, {**GOLD[1], "split": "test"}]
+    path = write_gold(tmp_path / "gold.jsonl", rows)
+    result = rag("eval", "--dataset", str(path), "--index", str(seeds_index.path), "--json", "--split", "tune")
+    assert result.returncode == 0, result.stderr
+    assert "1 doc id(s) of gold.jsonl are not in the index (e.g. no_such_doc)" in result.stderr
+    assert json.loads(result.stdout)["queries"] == 1
