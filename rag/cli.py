@@ -328,7 +328,7 @@ def _location(chunk) -> str:
 CHAT_HELP = """Ask anything about the corpus; follow-up questions ("and who reported it?") refer to the last answer.
   /sources   the passages the last answer cites, in full
   /help      this help
-  /quit      leave (Ctrl-D works too)"""
+  /quit      leave (so do Ctrl-D and a bare "exit" or "quit"; Ctrl-C stops an answer)"""
 
 
 @app.command()
@@ -363,11 +363,20 @@ def chat(
                     raise EOFError
                 line = clean_query(raw)
                 out.print(line, markup=False)  # echoed as it is read: no terminal codes, no markup
-        except (EOFError, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            if not interactive:
+                out.print("\nbye")
+                return
+            out.print("\n[dim](Ctrl-D or /quit leaves)[/]")  # Ctrl-C clears the line, as in a shell
+            continue
+        except EOFError:
             out.print("\nbye")
             return
         if not line:
             continue
+        if line.lower().rstrip(".!") in _LEAVE_WORDS:
+            out.print("bye")
+            return
         if line.startswith("/"):
             command = line.split()[0].lower()
             if command in ("/quit", "/exit", "/q"):
@@ -381,6 +390,9 @@ def chat(
                 out.print(f"[red]unknown command {command}[/]: /help lists them", markup=True)
             continue
         _chat_turn(out, conversation, line)
+
+
+_LEAVE_WORDS = ("exit", "quit", "bye")  # typed alone, as to a shell: leave, not a question
 
 
 def _chat_turn(out, conversation, question: str) -> None:

@@ -71,3 +71,52 @@ def test_sigterm_ends_the_session_through_its_clean_ups(seeds_index):
         chat.kill()
     assert chat.returncode == 128 + signal.SIGTERM, err
     assert err.strip().splitlines()[-1] == "terminated" and "Traceback" not in err
+
+
+def test_a_bare_exit_or_quit_leaves_as_in_a_shell(seeds_index):
+    for word in ("exit", "Quit"):
+        done = _chat(seeds_index, f"{word}\nWhat is the melting point of lead?\n")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.rstrip().endswith("bye") and "does not answer" not in done.stdout, word
+
+
+def test_ctrl_c_at_the_prompt_clears_the_line_in_a_terminal(seeds_index):
+    """In a terminal, Ctrl-C at the prompt ended the session; it now gives a new prompt, as a shell does."""
+    import pty
+    import select
+    import time
+
+    import fcntl
+    import termios
+
+    def own_terminal():  # the pty is the child's controlling terminal: Ctrl-C there is its SIGINT
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    env = {**os.environ, "RAG_INDEX": str(seeds_index.path), "COLUMNS": "200", "TERM": "dumb"}
+    master, slave = pty.openpty()
+    chat = subprocess.Popen([sys.executable, "-m", "rag", "chat"], stdin=slave, stdout=slave, stderr=slave, env=env, preexec_fn=own_terminal)
+    os.close(slave)
+    seen = b""
+
+    def read_until(marker: bytes, timeout: float = 60) -> None:
+        nonlocal seen
+        end = time.monotonic() + timeout
+        while marker not in seen and time.monotonic() < end:
+            if select.select([master], [], [], 0.5)[0]:
+                try:
+                    seen += os.read(master, 4096)
+                except OSError:
+                    break
+        assert marker in seen, seen[-500:]
+
+    try:
+        read_until(b"you>")
+        os.write(master, b"\x03")
+        read_until(b"/quit leaves")
+        os.write(master, b"/quit\r")
+        read_until(b"bye")
+        assert chat.wait(timeout=30) == 0
+    finally:
+        chat.kill()
+        os.close(master)
