@@ -36,6 +36,31 @@ ModelOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object (for scripts).")]
 
 
+class _ReaderGone(Exception):
+    """stdout's reader closed the pipe (`rag search … | head -1`): the run ends quietly with exit 0.
+    Not an OSError, which click and rich would each turn into exit 1 and fail a `pipefail` script."""
+
+
+def _stdout(**options):
+    """A rich console on stdout that ends the run quietly when the reader closes the pipe."""
+    from rich.console import Console
+
+    class _Stdout(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise _ReaderGone
+
+    return _Stdout(**options)
+
+
+def _print_json(value) -> None:
+    """One JSON object (or list) on stdout, for scripts."""
+    try:
+        print(json.dumps(value, ensure_ascii=False), flush=True)
+    except BrokenPipeError:
+        raise _ReaderGone from None
+
+
 def _stderr():
     from rich.console import Console
 
@@ -181,7 +206,7 @@ def index(
     with _ProgressBar("embedding chunks") as update:
         built = Index.build(corpus, index, model, rebuild=rebuild, on_progress=update, index_type=index_type)
     if as_json:
-        print(json.dumps({"index": str(index), **asdict(built.report)}, ensure_ascii=False))
+        _print_json({"index": str(index), **asdict(built.report)})
     else:
         _report_build(built.report, index)
 
@@ -215,12 +240,12 @@ def search(
     retriever = Retriever(opened, mode=mode, rerank=choice)
     hits = retriever.search(query, k=k, where=where)
     if as_json:
-        print(json.dumps({"query": query, "mode": retriever.mode, "hits": [h.to_json() for h in hits]}, ensure_ascii=False))
+        _print_json({"query": query, "mode": retriever.mode, "hits": [h.to_json() for h in hits]})
         return
     from rich.console import Console
     from rich.markup import escape
 
-    out = Console(highlight=False, soft_wrap=True)
+    out = _stdout(highlight=False, soft_wrap=True)
     if not hits:
         from rag.retrieval import values_hint
 
@@ -280,11 +305,11 @@ def ask(
         raise QueryError("the question is empty")
     assistant = _assistant(generator, k, corpus, index, model, model_path)
     if as_json:
-        print(json.dumps(assistant.ask(question).to_json(), ensure_ascii=False))
+        _print_json(assistant.ask(question).to_json())
         return
     from rich.console import Console
 
-    out = Console(highlight=False, soft_wrap=True)
+    out = _stdout(highlight=False, soft_wrap=True)
     stream = assistant.stream(question)
     for piece in stream:
         out.print(_marked(piece), end="")
@@ -345,7 +370,7 @@ def chat(
 
     from rag.retrieval import clean_query
 
-    out = Console(highlight=False, soft_wrap=True)
+    out = _stdout(highlight=False, soft_wrap=True)
     conversation = _assistant(generator, k, corpus, index, model, model_path).conversation()
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # a byte that is not UTF-8 is U+FFFD, not the end of the session
@@ -502,7 +527,7 @@ def eval_(
         _stderr().print(f"Wrote {plot}")
     if as_json:
         out = [r.to_json(answers) for r in results]
-        print(json.dumps(out[0] if len(out) == 1 else out, ensure_ascii=False))
+        _print_json(out[0] if len(out) == 1 else out)
         return
     _print_eval_table(results)
 
@@ -526,7 +551,7 @@ def _print_eval_table(results) -> None:
     table.add_column("p95 ms", justify="right")
     for r in results:
         table.add_row(r.mode, *(f"{r.metrics[m]:.4f}" for m in metric_names), f"{r.latency_ms['p50']:.1f}", f"{r.latency_ms['p95']:.1f}")
-    console = Console(width=None if sys.stdout.isatty() else 200)  # piped: no squeezed columns
+    console = _stdout(width=None if sys.stdout.isatty() else 200)  # piped: no squeezed columns
     console.print(table)
     for r in results:
         wrong = [o for o in r.answers if not o["correct"]]
@@ -561,6 +586,10 @@ def main() -> None:
     try:
         args = sys.argv[1:] or ["--help"]  # bare `rag` shows the help, not a usage "error"
         code = typer.main.get_command(app).main(args=args, prog_name="rag", standalone_mode=False)
+        try:
+            sys.stdout.flush()  # a closed pipe is found here, where it is handled, not at exit
+        except BrokenPipeError:
+            raise _ReaderGone from None
     except UsageError as e:
         hint = f" (see `{e.ctx.command_path} --help`)" if e.ctx else ""
         print(f"error: {e.format_message()}{hint}", file=sys.stderr)
@@ -577,7 +606,9 @@ def main() -> None:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
-    except BrokenPipeError:
+    except (_ReaderGone, BrokenPipeError):
+        # The reader has gone: what is still buffered goes nowhere, not into an error at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
     except Exception as e:  # a bug, not bad input: still one line, with a way to see more
         if os.environ.get("RAG_DEBUG"):

@@ -136,6 +136,17 @@ def test_a_build_off_a_terminal_says_how_far_it_got(tmp_path, corpus_copy):
     assert lines and lines[-1].endswith("(100%)")
 
 
+@pytest.mark.parametrize("args", [("search", "emotion", "-k", "20"), ("search", "emotion", "--json"), ("ask", "Which outlet called emotion AI a scam?")])
+def test_a_reader_that_closes_the_pipe_early_is_no_failure(args, seeds_index):
+    """`rag search … | head -1` exited 1 (rich's broken-pipe exit), failing a `pipefail` script."""
+    run = subprocess.Popen([sys.executable, "-m", "rag", *args, "--index", str(seeds_index.path)], cwd=REPO,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    run.stdout.close()  # the reader is gone before anything is written
+    assert run.wait(timeout=180) == 0
+    assert run.stderr.read() == b""
+    run.stderr.close()
+
+
 def test_an_index_from_an_older_rag_still_answers_and_says_how_to_refresh_it(tmp_path, seeds_index):
     """An ONNX export without token vectors (made before they were exported) still answers (the
     token vectors come from the torch model), hints at `rag index`, and `rag index` re-exports it
