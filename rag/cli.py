@@ -151,6 +151,7 @@ def _open_index(corpus: str | None, index: Path | None, model: str | None):
 
     if not corpus.is_dir():
         raise IndexNotFoundError(f"no index at {index}, and no corpus folder {corpus} to build it from (pass --index or --corpus)")
+    check_index_path(index)  # a file, or a folder of other files, is no index to build or to name
     named_index = asked_index is not None or "RAG_INDEX" in os.environ
     named_corpus = asked_corpus is not None or "RAG_CORPUS" in os.environ
     if named_index and not named_corpus:

@@ -84,6 +84,9 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model: str | None = None, batch_size: int = 32):
         self.name = canonical_model_name(model)
+        if self.name.startswith(("/", "./", "../", "~")) and not Path(self.name).expanduser().exists():
+            # A path, not a hub name ("org/model"): say so, not the hub's rules for repo ids.
+            raise ModelError(f"no model folder at {self.name} (--model takes a sentence-transformers folder or a cached model name)")
         self.batch_size = batch_size
         self._model = None
 

@@ -147,6 +147,17 @@ def test_a_reader_that_closes_the_pipe_early_is_no_failure(args, seeds_index):
     run.stderr.close()
 
 
+def test_a_model_path_that_is_not_there_and_an_index_that_is_a_file_say_so(tmp_path, corpus_copy, seeds_index):
+    for args in (("search", "x", "--index", str(seeds_index.path)), ("index", "--corpus", str(corpus_copy), "--index", str(tmp_path / "i"))):
+        result = rag(*args, "--model", str(tmp_path / "no-model"))
+        assert_one_line_error(result)
+        assert "no model folder at" in result.stderr, args  # not the hub's rules for repo ids, nor a rebuild
+    (tmp_path / "afile").write_text("x")
+    result = rag("search", "x", env={"RAG_INDEX": str(tmp_path / "afile")})
+    assert_one_line_error(result)
+    assert "is a file, not an index folder" in result.stderr
+
+
 def test_an_index_from_an_older_rag_still_answers_and_says_how_to_refresh_it(tmp_path, seeds_index):
     """An ONNX export without token vectors (made before they were exported) still answers (the
     token vectors come from the torch model), hints at `rag index`, and `rag index` re-exports it
