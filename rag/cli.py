@@ -439,7 +439,6 @@ def _chat_turn(out, conversation, question: str) -> None:
 
 def _print_passages(out, answer) -> None:
     from rich.markup import escape
-    from rich.panel import Panel
 
     if answer is None:
         out.print("No answer yet: ask a question first.")
@@ -447,11 +446,15 @@ def _print_passages(out, answer) -> None:
     if not answer.citations:
         out.print("The last answer cites no passage.")
         return
+    # Plain lines the terminal wraps, not a box: a box cut long titles and broke urls across lines.
     for c in answer.citations:
         byline = _byline(c.chunk)
-        head = f"[cyan]\\[{c.n}][/] [bold]{escape(c.chunk.title)}[/]" + (f"  [dim]{escape(byline)}[/]" if byline else "")
-        body = f"{escape(c.chunk.text)}\n{_location(c.chunk)}"
-        out.print(Panel(body, title=head, title_align="left"), soft_wrap=False)
+        out.print(f"[cyan]\\[{c.n}][/] [bold]{escape(c.chunk.title)}[/]" + (f"  [dim]{escape(byline)}[/]" if byline else ""))
+        for line in c.chunk.text.splitlines():
+            out.print(f"    {escape(line)}")
+        if not (c.chunk.url and c.chunk.url in c.chunk.text):  # the passage's "Link:" line already gives it
+            out.print(f"    {_location(c.chunk)}")
+        out.print()
 
 
 @app.command(name="eval")
