@@ -1275,3 +1275,19 @@ def test_how_many_people_did_something_is_counted_in_what_they_did(real_embedder
     }, real_embedder, tmp_path)
     assert "2,300" in assistant.ask("How many people signed the Open Lanes petition against the cameras?").text
     assert assistant.ask("How many people joined the Open Lanes group?").abstained
+
+
+def test_who_holds_a_role_is_the_named_person_the_passage_gives_it_to(real_embedder, tmp_path):
+    """"Who is the policy lead at Open Lanes?" abstained: the best sentence restated the group,
+    and "Its policy lead, Mette Kjær, said …" came second. A rival's chief executive is no answer."""
+    assistant = _assistant_over({
+        "lanes.md": "---\ntitle: Voice scoring escapes the new rules\nprovider: Rights Digest\n---\n"
+                    "Digital rights group Open Lanes says the law covers faces but not voices. "
+                    "Its policy lead, Mette Kjær, said call centres could keep scoring callers' voices.\n",
+        "tender.md": "---\ntitle: Desalination contract awarded\nprovider: Water Weekly\n---\n"
+                     "A rival bid from Acquaterra Servicios was cheaper but scored lower. "
+                     "Javier Montoya, chief executive of Hidrotec Ibérica, said work starts in September.\n",
+    }, real_embedder, tmp_path)
+    assert "Mette Kjær" in assistant.ask("Who is the policy lead at the digital rights group Open Lanes?").text
+    assert assistant.ask("Who is the chief executive of Acquaterra Servicios?").abstained
+    assert "Javier Montoya" in assistant.ask("Who is the chief executive of Hidrotec Ibérica?").text

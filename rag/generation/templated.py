@@ -509,8 +509,24 @@ class TemplatedGenerator:
             # "Kestrelmoor has two runways" for who chairs its board) says what was done, not by
             # whom. (It costs the rare answer that is a group, "who loses? all residents":
             # eval/answers.md, round 13.)
-            if not any(writes_a_name(c, self.names, frozenset(content_terms(question))) for c in (best, antecedent) if c):
-                return Selection((), 0.0, 0.0, kind, False)
+            asked = frozenset(content_terms(question))
+            role = held_role(question)
+            if not any(writes_a_name(c, self.names, asked) and not holds_role_elsewhere(c.sentence, role, asked) for c in (best, antecedent) if c):
+                # "Who is the policy lead at Open Circuit?": the sentence that names the role and
+                # someone ("Its policy lead, Mette Kjær, said …") answers, if it scores close to
+                # the best (which restated the group); else no one is named.
+                best = next(
+                    (c for c in candidates if role and c.score >= best.score - AGENT_FALLBACK
+                     and content_terms(role) <= content_terms(c.sentence) and writes_a_name(c, self.names, asked)
+                     # and of what the question names, within two sentences; not "Javier Montoya,
+                     # chief executive of Hidrotec" for its rival's chief executive
+                     and all(_plain(n) in _plain(nearby_text(c, candidates, 2)) for n in asked_names(question))
+                     and not holds_role_elsewhere(c.sentence, role, asked)),
+                    None,
+                )
+                if best is None:
+                    return Selection((), 0.0, 0.0, kind, False)
+                antecedent = None
         chosen = [best]
         if focus is not None and not focus.counted:
             # "Which club does he like?": the best sentence may match the noun only through a
@@ -907,6 +923,26 @@ def negated_terms(text: str) -> set[str]:
     """The content words the text says are absent ("there is no lifeguard" → lifeguard): a
     sentence that denies what the question asks about answers the opposite question."""
     return set().union(*(content_terms(m.group(1)) for m in _NEGATION.finditer(text)))
+
+
+_ROLE = re.compile(
+    r"\W*(?:and\s+)?who\s+(?:is|was|are|were)\s+(?:the|its|their|his|her)\s+((?:[\w'’-]+\s+){0,3}?[\w'’-]+)\s*(?:\b(?:at|of|for|in|on|with|behind)\b|[?,]|$)",
+    re.IGNORECASE,
+)
+
+
+def held_role(question: str) -> str:
+    """The role a "who is the <role> at/of …?" question asks the holder of ("policy lead"); ""
+    when the question asks no such thing."""
+    m = _ROLE.match(question)
+    return m.group(1) if m else ""
+
+
+def holds_role_elsewhere(sentence: str, role: str, asked: frozenset[str]) -> bool:
+    """The sentence gives the role of a named organisation the question does not name ("chief
+    executive of Hidrotec Ibérica" for Acquaterra's)."""
+    m = role and re.search(rf"\b{re.escape(role)}\s+(?:of|at)\s+(?:the\s+)?((?:[A-Z][\w'’&.-]*\s*)+)", sentence, re.IGNORECASE)
+    return bool(m and m.group(1)[:1].isupper() and not content_terms(m.group(1)) <= asked)
 
 
 def names_beside(sentence: str, focus: Focus, names: Sequence[str]) -> bool:
