@@ -1291,3 +1291,20 @@ def test_who_holds_a_role_is_the_named_person_the_passage_gives_it_to(real_embed
     assert "Mette Kjær" in assistant.ask("Who is the policy lead at the digital rights group Open Lanes?").text
     assert assistant.ask("Who is the chief executive of Acquaterra Servicios?").abstained
     assert "Javier Montoya" in assistant.ask("Who is the chief executive of Hidrotec Ibérica?").text
+
+
+def test_a_votes_margin_a_fraction_and_a_plural_name_the_piece_writes_singular(real_embedder, tmp_path):
+    """"How many MEPs voted in favour?" abstained over "523 votes in favour" (the piece writes
+    "MEP Lukas Brandt", not "MEPs", and counts votes); "by what margin did the council vote?" over
+    "voted 7-2" (no answer type); "what fraction of the flags …?" over "27% of the flags"."""
+    assistant = _assistant_over({
+        "act.md": "---\ntitle: Parliament passes the AI rules\nprovider: Brussels Brief\n---\n"
+                  "The European Parliament approved the final text in March, with 523 votes in favour, 46 against and 49 abstentions. "
+                  "MEP Lukas Brandt, one of the lead negotiators, welcomed the vote.\n",
+        "council.md": "---\ntitle: Council halts police face search\nprovider: Riverton Ledger\n---\n"
+                      "In January the Riverton City Council voted 7-2 to suspend the use of face search by police. "
+                      "An internal review found that 27% of the flags were false positives linked to a regional accent.\n",
+    }, real_embedder, tmp_path)
+    assert "523" in assistant.ask("How many MEPs voted in favour of the final AI text?").text
+    assert "7-2" in assistant.ask("By what margin did the Riverton council vote to suspend police face search?").text
+    assert "27%" in assistant.ask("What fraction of the flags were false positives linked to an accent?").text

@@ -128,7 +128,9 @@ _ASKS_DURATION = re.compile(r"\bhow\s+long\b", re.IGNORECASE)
 _ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(
     r"\bhow\s+(?:much|large|big|long|often|far|accurate|tall|high|wide|deep|heavy|fast)\b|"
-    r"\bwhat\s+(?:(?:is|was|are|were)\s+(?:the|its|their)\s+(?:\w+\s+)?(?=\w+\s+of\b))?(?:number|amount|size|area|population|total|quantity)\b",  # shares and sums of money: `_ASKS_PERCENT`, `_ASKS_MONEY`
+    r"\bwhat\s+(?:(?:is|was|are|were)\s+(?:the|its|their)\s+(?:\w+\s+)?(?=\w+\s+of\b))?(?:number|amount|size|area|population|total|quantity)\b|"  # shares and sums of money: `_ASKS_PERCENT`, `_ASKS_MONEY`
+    # a vote's or a match's result is a figure ("voted 7-2", "won 3-1")
+    r"\bby\s+(?:what|how\s+big\s+a|how\s+large\s+a|how\s+wide\s+a)\s+margin\b|\bwhat\s+(?:was|is)\s+the\s+(?:final\s+)?(?:margin|score(?:line)?|vote\s+count|tally)\b",
     re.IGNORECASE,
 )
 # "How old was she?" is answered by an age ("41 years old", "aged 19", "the 19-year-old"), "how old
@@ -143,7 +145,7 @@ _AGE = re.compile(
 # is answered by a percentage, a sum of money ("how much did it cost", "what revenue") by a currency.
 # Any other figure in the passage counts something else ("thousands of photos" is no accuracy).
 _ASKS_PERCENT = re.compile(
-    r"\bhow\s+accurate\b|\b(?:what|which)\b[^?]{0,32}?\b(?:percentage|percent|accuracy|proportion|share)\b",
+    r"\bhow\s+accurate\b|\b(?:what|which)\b[^?]{0,32}?\b(?:percentage|percent|accuracy|proportion|share|fraction)\b",
     re.IGNORECASE,
 )
 _ASKS_MONEY = re.compile(
