@@ -1308,3 +1308,17 @@ def test_a_votes_margin_a_fraction_and_a_plural_name_the_piece_writes_singular(r
     assert "523" in assistant.ask("How many MEPs voted in favour of the final AI text?").text
     assert "7-2" in assistant.ask("By what margin did the Riverton council vote to suspend police face search?").text
     assert "27%" in assistant.ask("What fraction of the flags were false positives linked to an accent?").text
+
+
+def test_when_something_started_is_not_answered_by_when_it_ended(real_embedder, tmp_path):
+    """"When did passenger trains start running?" quoted "The last passenger train ran on 14
+    September 1964" (its words matched better than "The line opened to passengers in 1871")."""
+    assistant = _assistant_over({
+        "railway.md": "---\ntitle: The Ashby and Kell Railway\nprovider: Rail History Society\n---\n"
+                      "The railway was built to carry wool and stone down the valley. "
+                      "The line opened on 3 October 1871, with a brass band at Ashby Junction. "
+                      "Road competition cut into its traffic after the war. "
+                      "The last passenger train ran on 14 September 1964.\n",
+    }, real_embedder, tmp_path)
+    assert "1871" in assistant.ask("When did passenger trains start running on the Ashby and Kell Railway?").text
+    assert "1964" in assistant.ask("When did the last passenger train run on the Ashby and Kell Railway?").text

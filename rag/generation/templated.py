@@ -813,6 +813,8 @@ class TemplatedGenerator:
         exact = bool(ASKS_EXACT.search(question))
         unit = asked_unit(question)
         dimension = asked_dimension(question) if kind == "length" else None
+        asked_end = event_ends(first) if kind in ("date", "year") else None
+        asked_event = (asked_end,) if asked_end is not None else ()
         reason = bool(ASKS_REASON.search(first))
         negated = negated_terms(first)  # "which beach has no lifeguard?" asks for the one that has none
         rows: list[_SentenceRow] = []
@@ -882,6 +884,8 @@ class TemplatedGenerator:
             coverage = _weighted_share(terms & q_terms, q_terms, weights)
             coverage += NEIGHBOUR_SHARE * _weighted_share((around - terms) & q_terms, q_terms, weights)
             typed = holds_type(kind, sentence, hit, about_publication, exact, unit, dimension)
+            if typed and kind in ("date", "year") and asked_event and event_ends(sentence) == (not asked_event[0]):
+                typed = False  # "when did passenger trains first run?" is not "the last passenger train ran in 1964"
             lead = ""
             if not typed and section_typed:
                 typed, lead = True, section
@@ -901,6 +905,26 @@ class TemplatedGenerator:
 
 
 _EXCLUDING = re.compile(r"\b(?:besides|apart from|other than|except|beyond|not|unlike|aside from)\b[^,?]*$", re.IGNORECASE)
+
+
+_STARTS = re.compile(
+    r"\b(?:first|start(?:s|ed|ing)?|beg[ai]n(?:s|ning)?|begun|open(?:s|ed|ing)?|launch(?:es|ed|ing)?|introduc(?:e|es|ed|ing)|"
+    r"inaugurat\w*|debut(?:ed)?|found(?:ed|ing)|establish(?:ed|ing)?)\b",
+    re.IGNORECASE,
+)
+_ENDS = re.compile(
+    r"\b(?:last|final(?:ly)?|end(?:s|ed|ing)?|clos(?:e|es|ed|ing|ure)|withdr[ae]wn?|withdrawal|stop(?:s|ped|ping)?|ceas(?:e|es|ed)|"
+    r"halt(?:s|ed)?|scrapped|shut|abolish(?:ed)?|discontinued|retire[ds]?|demolish(?:ed)?)\b",
+    re.IGNORECASE,
+)
+
+
+def event_ends(text: str) -> bool | None:
+    """Whether `text` speaks of an end (True: "the last train ran", "services were withdrawn") or a
+    start (False: "first run", "opened"); None when it says both or neither. A question about when
+    something started is not answered by when it ended, and the other way round."""
+    starts, ends = bool(_STARTS.search(text)), bool(_ENDS.search(text))
+    return None if starts == ends else ends
 
 
 def named_providers(question: str, hits: Sequence[Hit]) -> set[str]:
