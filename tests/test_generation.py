@@ -1322,3 +1322,18 @@ def test_when_something_started_is_not_answered_by_when_it_ended(real_embedder, 
     }, real_embedder, tmp_path)
     assert "1871" in assistant.ask("When did passenger trains start running on the Ashby and Kell Railway?").text
     assert "1964" in assistant.ask("When did the last passenger train run on the Ashby and Kell Railway?").text
+
+
+def test_which_firm_is_answered_by_a_name_with_a_companys_legal_form(real_embedder, tmp_path):
+    """"Which firm supplied the cameras?" abstained: the best sentence named no firm, and the one
+    that did ("supplied by the Leeds-based start-up Sentimetric Ltd") never says "firm"."""
+    assistant = _assistant_over({
+        "buses.md": "---\ntitle: Mood cameras on route 14 spark privacy row\nprovider: Harbour Courier\n---\n"
+                    "Passengers on one of the city's busiest bus routes have been filmed by cameras that claim to read their emotions, "
+                    "prompting calls from councillors and privacy campaigners for the trial to be halted.\n\n"
+                    "Harbour Transit began the trial on route 14 in November 2024. Eight double-decker buses were fitted with two "
+                    "cameras each, one on each deck. The cameras, supplied by the Leeds-based start-up Sentimetric Ltd, use software "
+                    "that analyses passengers' facial expressions and sorts them into categories such as calm and agitated.\n",
+    }, real_embedder, tmp_path)
+    assert "Sentimetric Ltd" in assistant.ask("Which firm supplied the emotion-reading cameras on the buses?").text
+    assert assistant.ask("Which firm insures the buses on route 14?").abstained
