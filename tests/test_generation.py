@@ -662,6 +662,8 @@ def test_templated_answers_when_a_piece_came_out_from_its_byline(seeds_index):
         ("What is the surname of the writer?", ["surname"]),  # "what is the <noun known by a name> of"
         ("What was the city of the dateline?", ["city"]),
         ("What is the main argument of the piece?", []),  # any sentence may answer
+        ("How many carmakers use Affectra's sensor?", ["carmakers"]),  # "use" after a plural: the verb
+        ("Which sports club does he like?", ["sports", "club"]),
     ],
 )
 def test_focus_phrase_is_the_noun_phrase_the_question_asks_about(question, phrase):
@@ -1337,3 +1339,15 @@ def test_which_firm_is_answered_by_a_name_with_a_companys_legal_form(real_embedd
     }, real_embedder, tmp_path)
     assert "Sentimetric Ltd" in assistant.ask("Which firm supplied the emotion-reading cameras on the buses?").text
     assert assistant.ask("Which firm insures the buses on route 14?").abstained
+
+
+def test_which_things_is_not_answered_by_how_many_there_are(real_embedder, tmp_path):
+    """"Which carmakers use the sensor?" was answered "… installed in 1.5 million vehicles from four
+    carmakers": a count names none of them."""
+    assistant = _assistant_over({
+        "sensor.md": "---\ntitle: Cabin cameras that watch drivers' moods\nprovider: Auto Ledger\n---\n"
+                     "Affectra says its cabin-monitoring sensor is already installed in 1.5 million vehicles from four carmakers. "
+                     "The sensor is made in Tallinn by Affectra's partner Optiva.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("Which carmakers already use Affectra's cabin-monitoring sensor?").abstained
+    assert "four carmakers" in assistant.ask("How many carmakers use Affectra's cabin-monitoring sensor?").text

@@ -57,6 +57,12 @@ _IRREGULAR_PAST = frozenset(
     "won made wrote ran took gave found built led paid sold began brought bought held sent kept left lost met "
     "saw spent chose drew grew knew became came went put set shut hit cut read heard taught caught fought".split()
 )
+# Present tenses that follow a plural subject ("how many carmakers use …", "which firms make …"):
+# after a plural noun they are the verb, not part of the noun phrase.
+_PRESENT_VERBS = frozenset(
+    "use make run sell buy own offer need want pay hold keep take give get build supply provide produce employ "
+    "operate serve support face work live play visit attend receive report".split()
+)
 _PARTICLES = frozenset("up out off down back over away".split())  # "held up", "set off": a verb with its particle
 # Adverbs that may follow "what" ("what still remains", "what else", "what exactly"): no noun.
 _ADVERBS = frozenset("still else exactly really actually already also just then now ever precisely".split())
@@ -83,6 +89,8 @@ def focus_phrase(question: str) -> list[str]:
                     return []  # "what held up the opening?", "what caused the delay?": a verb, no noun asked about
                 if phrase and (x.endswith("ed") or x in _IRREGULAR_PAST or nxt in _DETERMINERS or (nxt in STOPWORDS and nxt not in _AUXILIARIES | _VERBS)):
                     break  # a verb: the phrase ended before it
+                if phrase and x in _PRESENT_VERBS and phrase[-1].endswith("s") and not phrase[-1].endswith("ss"):
+                    break  # "how many carmakers use Affectra's sensor?": carmakers
                 owner = POSSESSIVE.sub("", x)
                 if owner != x:  # "which site's pictures": the answer names the site
                     return [*phrase, owner]

@@ -480,6 +480,10 @@ class TemplatedGenerator:
                           or (company and _CORPORATE_NAME.search(c.sentence)))),
                     None,
                 ) if focus.asks_name or company else None
+            if best is not None and not focus.counted and only_counts(best.sentence, focus) and not written_names(best, self.names, focus.asked):
+                # "Which carmakers use the sensor?" asks for names: "installed in vehicles from
+                # four carmakers" says how many, and names none.
+                best = None
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
         agent = _ASKS_AGENT.search(first_sentence(question)) if kind is None and focus is None else None
@@ -980,6 +984,14 @@ def holds_role_elsewhere(sentence: str, role: str, asked: frozenset[str]) -> boo
     executive of Hidrotec Ibérica" for Acquaterra's)."""
     m = role and re.search(rf"\b{re.escape(role)}\s+(?:of|at)\s+(?:the\s+)?((?:[A-Z][\w'’&.-]*\s*)+)", sentence, re.IGNORECASE)
     return bool(m and m.group(1)[:1].isupper() and not content_terms(m.group(1)) <= asked)
+
+
+def only_counts(sentence: str, focus: Focus) -> bool:
+    """The sentence writes the asked plural noun only after a count ("from four carmakers", "3 firms")."""
+    words = tokens(sentence)
+    at = [i for i, w in enumerate(words) if focus.names_noun(w)]
+    plural = focus.word.lower().endswith("s") and not focus.word.lower().endswith("ss")
+    return plural and bool(at) and all(i > 0 and (words[i - 1] in COUNT_WORDS or FIGURE.fullmatch(words[i - 1])) for i in at)
 
 
 def names_beside(sentence: str, focus: Focus, names: Sequence[str]) -> bool:
