@@ -824,8 +824,7 @@ class TemplatedGenerator:
         exact = bool(ASKS_EXACT.search(question))
         unit = asked_unit(question)
         dimension = asked_dimension(question) if kind == "length" else None
-        asked_end = event_ends(first) if kind in ("date", "year") else None
-        asked_event = (asked_end,) if asked_end is not None else ()
+        asked_end = event_ends(first) if kind in ("date", "year") else None  # a start or an end asked for
         reason = bool(ASKS_REASON.search(first))
         negated = negated_terms(first)  # "which beach has no lifeguard?" asks for the one that has none
         rows: list[_SentenceRow] = []
@@ -895,7 +894,7 @@ class TemplatedGenerator:
             coverage = _weighted_share(terms & q_terms, q_terms, weights)
             coverage += NEIGHBOUR_SHARE * _weighted_share((around - terms) & q_terms, q_terms, weights)
             typed = holds_type(kind, sentence, hit, about_publication, exact, unit, dimension)
-            if typed and kind in ("date", "year") and asked_event and event_ends(sentence) == (not asked_event[0]):
+            if typed and asked_end is not None and event_ends(sentence) is (not asked_end):
                 typed = False  # "when did passenger trains first run?" is not "the last passenger train ran in 1964"
             lead = ""
             if not typed and section_typed:
@@ -982,8 +981,9 @@ def held_role(question: str) -> str:
 def holds_role_elsewhere(sentence: str, role: str, asked: frozenset[str]) -> bool:
     """The sentence gives the role of a named organisation the question does not name ("chief
     executive of Hidrotec Ibérica" for Acquaterra's)."""
-    m = role and re.search(rf"\b{re.escape(role)}\s+(?:of|at)\s+(?:the\s+)?((?:[A-Z][\w'’&.-]*\s*)+)", sentence, re.IGNORECASE)
-    return bool(m and m.group(1)[:1].isupper() and not content_terms(m.group(1)) <= asked)
+    # the role in any case, the organisation by its capitals ("… of Acquaterra Servicios said" ends at "said")
+    m = role and re.search(rf"(?i:\b{re.escape(role)}\s+(?:of|at)\s+(?:the\s+)?)((?:[A-Z][\w'’&.-]*\s*)+)", sentence)
+    return bool(m and not content_terms(m.group(1)) <= asked)
 
 
 def only_counts(sentence: str, focus: Focus) -> bool:
