@@ -12,7 +12,7 @@ from jinja2 import UndefinedError
 from rag.errors import QueryError
 from rag.generation import GENERATORS, make_generator
 from rag.generation.base import answer_text, render
-from rag.citations import split_sentences
+from rag.citations import content_terms, split_sentences
 from tests.conftest import SEEDS
 from rag.generation.answer_types import answer_type, holds_type
 from rag.generation.focus import focus_phrase, focus_term
@@ -1351,3 +1351,11 @@ def test_which_things_is_not_answered_by_how_many_there_are(real_embedder, tmp_p
     }, real_embedder, tmp_path)
     assert assistant.ask("Which carmakers already use Affectra's cabin-monitoring sensor?").abstained
     assert "four carmakers" in assistant.ask("How many carmakers use Affectra's cabin-monitoring sensor?").text
+
+
+def test_a_role_at_another_organisation_is_read_by_its_capitals():
+    from rag.generation.templated import holds_role_elsewhere
+
+    asked = frozenset(content_terms("Who is the chief executive of Acquaterra Servicios?"))
+    assert holds_role_elsewhere("Javier Montoya, chief executive of Hidrotec Ibérica, said so.", "chief executive", asked)
+    assert not holds_role_elsewhere("Ana Ruiz, Chief Executive of Acquaterra Servicios said it would appeal.", "chief executive", asked)
