@@ -31,8 +31,9 @@ from rag.types import Chunk, Document
 # line ("04:12 Why emotion AI fails"); 12 (rag.corpus): a title from `headline`, an author from
 # `byline` or `writer`, topics from `keywords`, an excerpt from `abstract`, `subtitle`, `standfirst`
 # or `dek`, a date from `datePublished` or (failing all) `updated`; a plain text's short first line
-# is its title, and a date it ends with is its date
-CHUNKER_VERSION = 12
+# is its title, and a date it ends with is its date; 13: a table row is about its year, not its
+# first figure ("2022: Revenue 201.3; …")
+CHUNKER_VERSION = 13
 HEADING_JOINER = " › "  # a section's heading path, outermost first: "Lefkonisi › Beaches › Kavos Bay"
 
 
@@ -360,12 +361,15 @@ def _row_sentence(header: list[str], cells: list[str]) -> str:
     a league table's club, not its position), then each other cell after its column's name
     ("Redmill Rovers: Pos 1; Played 22; Won 16; Points 52.")."""
     header = header + [""] * (len(cells) - len(header))
-    subject = next((i for i, c in enumerate(cells) if c and not _NUMBER_CELL.fullmatch(c)), 0)
+    subject = next((i for i, c in enumerate(cells) if c and (_YEAR_CELL.fullmatch(c) or not _FIGURE_CELL.fullmatch(c))), 0)
     named = [f"{h} {c}".strip() if h else c for i, (h, c) in enumerate(zip(header, cells)) if c and i != subject]
     return _sentence(f"{cells[subject]}: {'; '.join(named)}" if named else cells[subject])
 
 
-_NUMBER_CELL = re.compile(r"[#(]?\d+[.)]?")  # "1", "1.", "#3", "(2)": a rank, not a name
+# "1", "1.", "#3", "(2)" (a rank), "201.3", "1,060", "€4.2m", "12%" (a measure): not what a row is
+# about; a year is ("2022: Revenue 201.3; …", not "201.3: Year 2022; …").
+_FIGURE_CELL = re.compile(r"[#(]?[-+]?[$€£¥]?\d[\d,.]*\s*(?:%|[kmb]n?|million|billion)?[.)]?", re.IGNORECASE)
+_YEAR_CELL = re.compile(r"(?:FY\s?)?(?:1[0-9]|20)\d\d(?:[/–-]\d{2,4})?")
 
 
 def _pack(paragraphs: list[str], settings: ChunkerSettings) -> list[str]:

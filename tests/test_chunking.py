@@ -193,7 +193,8 @@ def test_a_table_row_and_a_list_item_are_sentences_of_their_own(tmp_path):
         "| Adult social care | £78.2m | +6.1% |\n| Libraries | £4.1m | |\n\n## Tickets\n\n- Adults: 140 DKK\n"
         "- Family ticket (2 adults,\n  3 children): 280 DKK\nAdmission is free on Wednesdays.\n\n"
         "Mix the starter. For the dough:\n1. 300 g rye flour\n2. 12 g salt\n\n"
-        "| Pos | Club | Won | Points |\n|---|---|---|---|\n| 1 | Redmill Rovers | 16 | 52 |\n",
+        "| Pos | Club | Won | Points |\n|---|---|---|---|\n| 1 | Redmill Rovers | 16 | 52 |\n\n"
+        "| Year | Revenue (€ million) | Staff |\n|---|---|---|\n| 2022 | 201.3 | 1,060 |\n",
         encoding="utf-8",
     )
     body = " ".join(c.text for c in chunk_document(load_document(tmp_path / "page.md", tmp_path)) if c.kind == "body")
@@ -202,6 +203,7 @@ def test_a_table_row_and_a_list_item_are_sentences_of_their_own(tmp_path):
         "Family ticket (2 adults, 3 children): 280 DKK.", "Admission is free on Wednesdays.", "Mix the starter.",
         "For the dough: 300 g rye flour.", "For the dough: 12 g salt.",
         "Redmill Rovers: Pos 1; Won 16; Points 52.",  # a row is about its name, not its rank
+        "2022: Revenue (€ million) 201.3; Staff 1,060.",  # nor its first figure ("201.3: Year 2022; …")
     ):
         assert sentence in body, sentence
     assert "|" not in body and "- " not in body and "---" not in body
