@@ -1359,3 +1359,16 @@ def test_a_role_at_another_organisation_is_read_by_its_capitals():
     asked = frozenset(content_terms("Who is the chief executive of Acquaterra Servicios?"))
     assert holds_role_elsewhere("Javier Montoya, chief executive of Hidrotec Ibérica, said so.", "chief executive", asked)
     assert not holds_role_elsewhere("Ana Ruiz, Chief Executive of Acquaterra Servicios said it would appeal.", "chief executive", asked)
+
+
+def test_a_year_asked_over_a_table_by_year_is_that_years_row_alone(real_embedder, tmp_path):
+    """"Revenue in 2022?" over a results table abstained once its rows were about their years: the
+    2021 row, whose neighbour writes 2022, came first and gave another year; and the next row joined."""
+    assistant = _assistant_over({
+        "report.md": "---\ntitle: Corvane Robotics annual report 2024\nprovider: Corvane Robotics\n---\n"
+                     "Corvane makes warehouse robots.\n\n"
+                     "| Year | Revenue (€ million) | Operating profit (€ million) | Employees |\n| --- | --- | --- | --- |\n"
+                     "| 2021 | 168.9 | 15.7 | 940 |\n| 2022 | 201.3 | 19.4 | 1,060 |\n| 2023 | 236.0 | 21.8 | 1,185 |\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("What was Corvane Robotics' revenue in 2022?").text
+    assert "201.3" in answer and "168.9" not in answer and "236.0" not in answer

@@ -447,6 +447,12 @@ class TemplatedGenerator:
                 (c for c in candidates if (c.typed or not kind) and figures_found(question, [c.around, _figure_context(hits[c.n - 1].chunk)], hits[c.n - 1].chunk.text)),
                 best,
             )
+            if another_year(question, best.sentence):
+                # "Revenue in 2022?" over a table by year: the 2021 row, whose neighbour writes
+                # 2022, gives its own year; a close row that gives the asked one answers instead.
+                best = next(
+                    (c for c in candidates if c.typed and c.score >= best.score - JOIN_MARGIN and gives_year(question, c.sentence)), best
+                )
         if asked_periods := periods(first_sentence(question)):
             # "What revenue did it report for its second quarter?": the best sentence that gives
             # that quarter as its own answers, not "Revenue for the third quarter was …, up from
@@ -551,7 +557,8 @@ class TemplatedGenerator:
         for c in candidates:
             if len(chosen) >= self.max_sentences or c.score < best.score - JOIN_MARGIN:
                 break
-            if c is not best and c.n == best.n and c.typed and not any(_duplicate(c, o) for o in chosen) and (not quoted or c.sentence in quoted):
+            if (c is not best and c.n == best.n and c.typed and not any(_duplicate(c, o) for o in chosen) and (not quoted or c.sentence in quoted)
+                    and not another_year(question, c.sentence)):  # "in 2022?": not the 2021 row beside it
                 chosen.append(c)
         given = figures(question)
         if given and len(chosen) < self.max_sentences:
@@ -569,7 +576,7 @@ class TemplatedGenerator:
             # with mixed states?" → "models struggle with mixed states"): the sentence after it
             # in the passage is where the answer goes on, so it joins whatever its score.
             after = next((c for c in candidates if c.n == best.n and c.position == best.position + 1), None)
-            if after is not None and after not in chosen:
+            if after is not None and after not in chosen and not another_year(question, after.sentence):
                 chosen.append(after)
         if kind == "timestamp":
             # Another moment of the show notes ("00:27:30 — …") answers another question: "when in
@@ -1144,6 +1151,11 @@ def another_period(question: str, sentence: str) -> bool:
     asked = periods(first_sentence(question))
     written = periods(sentence)
     return bool(asked and written) and not asked & written
+
+
+def gives_year(question: str, sentence: str) -> bool:
+    """The sentence gives a year the question asks about as its own ("2022: Revenue 201.3")."""
+    return bool(set(_OWN_YEAR.findall(first_sentence(question))) & set(_OWN_YEAR.findall(sentence)))
 
 
 def another_year(question: str, sentence: str) -> bool:
