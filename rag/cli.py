@@ -160,7 +160,6 @@ def _open_index(corpus: str | None, index: Path | None, model: str | None):
         raise IndexNotFoundError(
             f"no index at {index}: `rag index --corpus DIR --index {index}` builds one (or pass --corpus DIR to build it on first use)"
         )
-    check_index_path(index)  # before saying it will build one
     _stderr().print(f"No index at {index} yet: building it from {corpus} (first use only).")
     with _ProgressBar("embedding chunks") as update:
         built = Index.build(corpus, index, model, on_progress=update)
@@ -243,7 +242,6 @@ def search(
     if as_json:
         _print_json({"query": query, "mode": retriever.mode, "hits": [h.to_json() for h in hits]})
         return
-    from rich.console import Console
     from rich.markup import escape
 
     out = _stdout(highlight=False, soft_wrap=True)
@@ -308,8 +306,6 @@ def ask(
     if as_json:
         _print_json(assistant.ask(question).to_json())
         return
-    from rich.console import Console
-
     out = _stdout(highlight=False, soft_wrap=True)
     stream = assistant.stream(question)
     for piece in stream:
@@ -367,8 +363,6 @@ def chat(
     model: ModelOption = None,
 ) -> None:
     """Talk with the corpus: answers stream as they are made, with history and follow-ups."""
-    from rich.console import Console
-
     from rag.retrieval import clean_query
 
     out = _stdout(highlight=False, soft_wrap=True)
@@ -537,7 +531,6 @@ def eval_(
 
 
 def _print_eval_table(results) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     first = results[0]
