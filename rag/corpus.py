@@ -172,10 +172,11 @@ def load_document(path: Path, root: Path | None = None, notes: list[str] | None 
             raise _Unreadable("empty front matter (or not a key: value mapping)")
 
     doc_id = _doc_id(path, root)
+    given_title = _title(meta.get("title") or meta.get("headline"))
     title_line = _title_line(body)
-    title = _title(meta.get("title") or meta.get("headline")) or _first_heading(body) or title_line or path.stem
+    title = given_title or _first_heading(body) or title_line or path.stem
     excerpt = _text(next(filter(None, (meta.get(key) for key in _EXCERPT_KEYS)), None))
-    if not (body.strip() or excerpt or meta.get("related")) and not _title(meta.get("title") or meta.get("headline")):
+    if not (body.strip() or excerpt or meta.get("related")) and not given_title:
         raise _Unreadable("nothing to index (no title, excerpt or body)")
 
     body = _HIDDEN.sub("", body)

@@ -498,16 +498,7 @@ class TemplatedGenerator:
             # "Who curated the whaling exhibition?": the sentence that says the doing and names
             # the doer ("It was curated by Dr. Ingrid Halvorsen") answers, not the one that best
             # restates what it was done to ("The exhibition … runs until March").
-            asked = frozenset(content_terms(question))
-            names = [_plain(n) for n in asked_names(question)]
-            best = next(
-                (c for c in candidates if (c.score >= best.score - AGENT_FALLBACK or c.sentence in quoted)
-                 and says_doing(verb, c) and writes_a_name(c, self.names, asked)
-                 # and is about what the question names ("the Grønne Hjort"), within two sentences,
-                 # not about what its neighbour names ("It was curated by …" after the whaling exhibition)
-                 and all(n in _plain(nearby_text(c, candidates, 2)) for n in names)),
-                best,
-            )
+            best = self.naming_sentence(question, best, candidates, lambda c: says_doing(verb, c), quoted) or best
         if names_a_sibling(question, best.around):
             return Selection((), 0.0, 0.0, kind, False)
         if self.names_elsewhere(question, hits[best.n - 1].chunk):
@@ -532,15 +523,11 @@ class TemplatedGenerator:
                 # "Who is the policy lead at Open Circuit?": the sentence that names the role and
                 # someone ("Its policy lead, Mette Kjær, said …") answers, if it scores close to
                 # the best (which restated the group); else no one is named.
-                best = next(
-                    (c for c in candidates if role and c.score >= best.score - AGENT_FALLBACK
-                     and content_terms(role) <= content_terms(c.sentence) and writes_a_name(c, self.names, asked)
-                     # and of what the question names, within two sentences; not "Javier Montoya,
-                     # chief executive of Hidrotec" for its rival's chief executive
-                     and all(_plain(n) in _plain(nearby_text(c, candidates, 2)) for n in asked_names(question))
-                     and not holds_role_elsewhere(c.sentence, role, asked)),
-                    None,
-                )
+                # Not "Javier Montoya, chief executive of Hidrotec" for its rival's chief executive.
+                best = self.naming_sentence(
+                    question, best, candidates,
+                    lambda c: content_terms(role) <= content_terms(c.sentence) and not holds_role_elsewhere(c.sentence, role, asked),
+                ) if role else None
                 if best is None:
                     return Selection((), 0.0, 0.0, kind, False)
                 antecedent = None
@@ -641,6 +628,20 @@ class TemplatedGenerator:
             lead = next(c for c in chosen if c.n == best.n)
             chosen = [replace(c, sentence=f"{section}: {c.sentence}") if c is lead else c for c in chosen]
         return Selection(tuple(chosen), confidence, coverage, kind, best.typed, asked, match, figures_given, adds)
+
+    def naming_sentence(self, question: str, best: Candidate, candidates: Sequence[Candidate], says, quoted=frozenset()) -> Candidate | None:
+        """The first sentence close to `best` (AGENT_FALLBACK; or one the last answer quoted) that
+        `says` what is asked (the doing, the role), names someone the question does not, and is
+        about what the question names ("the Grønne Hjort") within two sentences, not about what
+        its neighbour names ("It was curated by …" after the whaling exhibition)."""
+        asked = frozenset(content_terms(question))
+        names = [_plain(n) for n in asked_names(question)]
+        return next(
+            (c for c in candidates if (c.score >= best.score - AGENT_FALLBACK or c.sentence in quoted)
+             and says(c) and writes_a_name(c, self.names, asked)
+             and all(n in _plain(nearby_text(c, candidates, 2)) for n in names)),
+            None,
+        )
 
     def names_elsewhere(self, question: str, chunk) -> list[str]:
         """Names the question writes (`asked_names`: "Saltmere", "Elm Street") that the answer's
@@ -1119,9 +1120,12 @@ def designations(text: str) -> set[str]:
     return {d for name, d in _DESIGNATION.findall(text) if name.lower() not in _CALENDAR_NAMES}
 
 
-# A year the sentence gives as its own time ("in 2022"), not one it compares with ("more than in
-# 2023", "up since 2019"); and a year that says which piece is meant ("the 2022 article").
-_OWN_YEAR = re.compile(r"(?<!than )(?<!than in )(?<!since )(?<!from )(?<!with )" + A_YEAR)
+# Not a time of the sentence's own but one it compares with ("more than in 2023", "up since 2019",
+# "up 8 per cent from the second quarter").
+_COMPARED = r"(?<!than )(?<!than in )(?<!since )(?<!from )(?<!with )"
+# A year the sentence gives as its own time ("in 2022"); and a year that says which piece is meant
+# ("the 2022 article").
+_OWN_YEAR = re.compile(_COMPARED + A_YEAR)
 _PIECE_YEAR = re.compile(A_YEAR + r"\s+(?:\w+\s+){0,2}?(?:article|piece|story|report|video|release|post|interview|episode)", re.IGNORECASE)
 
 
@@ -1130,8 +1134,7 @@ _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, 
 # A quarter or half of a year, as its own time ("in the third quarter", "Q3"), not one it compares
 # with ("up 8 per cent from the second quarter", "than in Q1").
 _OWN_PERIOD = re.compile(
-    r"(?<!from )(?<!than )(?<!with )(?<!since )(?<!from the )(?<!than the )(?<!with the )(?<!since the )(?<!than in the )"
-    r"\b(?:(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+(quarter|half)|Q([1-4]))\b",
+    _COMPARED + r"(?<!from the )(?<!than the )(?<!with the )(?<!since the )(?<!than in the )\b(?:(first|1st|second|2nd|third|3rd|fourth|4th)[\s-]+(quarter|half)|Q([1-4]))\b",
     re.IGNORECASE,
 )
 
@@ -1153,18 +1156,23 @@ def another_period(question: str, sentence: str) -> bool:
     return bool(asked and written) and not asked & written
 
 
+def own_years(text: str) -> set[str]:
+    """The years a text gives as its own time (`_OWN_YEAR`); a question's, from its first sentence."""
+    return set(_OWN_YEAR.findall(text))
+
+
 def gives_year(question: str, sentence: str) -> bool:
     """The sentence gives a year the question asks about as its own ("2022: Revenue 201.3")."""
-    return bool(set(_OWN_YEAR.findall(first_sentence(question))) & set(_OWN_YEAR.findall(sentence)))
+    return bool(own_years(first_sentence(question)) & own_years(sentence))
 
 
 def another_year(question: str, sentence: str) -> bool:
     """The question asks about a year ("in 2023") and the answer sentence gives another as its own
     and not that one: it answers for the other year, though its passage (its date) writes the asked one."""
-    asked = set(_OWN_YEAR.findall(first_sentence(question)))
+    asked = own_years(first_sentence(question))
     if not asked or _PIECE_YEAR.search(question):
         return False
-    written = set(_OWN_YEAR.findall(sentence))
+    written = own_years(sentence)
     return bool(written) and not asked & written
 
 
