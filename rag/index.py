@@ -43,7 +43,7 @@ from rag.embedding import (
     model_fingerprint,
     onnx_cache_dir,
 )
-from rag.errors import CorpusError, IndexMismatchError, IndexNotFoundError, IndexWriteError, QueryError
+from rag.errors import CorpusError, IndexMismatchError, IndexNotFoundError, IndexWriteError, ModelError, QueryError
 from rag.types import Chunk, FileNote, SkippedFile
 
 FORMAT = "rag-index"
@@ -447,6 +447,8 @@ def _previous_index(path: Path) -> Index | None:
 
 
 def _resolve_embedder(embedder: Embedder | str | None, default: str | None) -> Embedder:
+    if isinstance(embedder, str) and not embedder.strip():  # `--model ""` is a mistake, not the default
+        raise ModelError("the model name is empty: give a sentence-transformers folder or a cached model name")
     if embedder is None or isinstance(embedder, str):
         return SentenceTransformerEmbedder(embedder or default)
     return embedder

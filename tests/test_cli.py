@@ -73,6 +73,8 @@ def test_a_source_without_a_url_says_which_document_to_open(tmp_path):
         ("ask", ""),
         ("ask", "x", "-k", "0"),
         ("ask", "x", "--generator", "no-such-generator"),
+        ("search", "x", "--model", ""),  # was searched with the default model, exit 0
+        ("search", "x", "--model", "   "),
         ("ask", "x", "--bogus-option"),
         ("eval", "--dataset", "/nonexistent/data"),
         ("eval", "--mode", "telepathy"),
