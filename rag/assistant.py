@@ -89,6 +89,16 @@ class Assistant:
         self.generator = generator if hasattr(generator, "stream") else make_generator(generator, index=index)
         self.k = k
         self.vectors = SentenceVectors(query_embedder(index))
+        self._speller = None
+
+    @property
+    def speller(self):
+        """The corpus's words and names, read on the first question (milliseconds for the seeds)."""
+        if self._speller is None:
+            from rag.spelling import Speller
+
+            self._speller = Speller.of(chunk.text for chunk in self.index.chunks)
+        return self._speller
 
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         stream = self.stream(question, history)
@@ -107,7 +117,11 @@ class Assistant:
 
     def _run(self, question: str, history: Sequence[Turn], stream: AnswerStream) -> Iterator[str]:
         start = time.perf_counter()
-        resolved = stream.resolved = resolve(question, history)
+        resolved, fixes = self.speller.correct(resolve(question, history))
+        stream.resolved = resolved
+        note = render("spelling.j2", fixes=fixes) + "\n\n" if fixes else ""
+        if note:  # said first, whatever the answer: the user sees what was searched for
+            yield note
         hits = self.retriever.search(resolved, k=self.k)
         if history and resolved != question and history[-1].answer.citations:  # `stream` cleaned the question
             hits = self._carry_over(history[-1].answer, hits, refers_back(question))
@@ -121,6 +135,7 @@ class Assistant:
         else:
             text = render("abstain.j2", question=question)
             yield text
+        text = note + text
         done = time.perf_counter()
         stream.answer = Answer(
             question=question,
