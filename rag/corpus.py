@@ -17,7 +17,7 @@ from pathlib import Path
 import frontmatter
 import yaml
 
-from rag.chunking import clean_markdown
+from rag.chunking import MONTH_NAMES, clean_markdown
 from rag.errors import CorpusError
 from rag.types import Document, FileNote, RelatedArticle, SkippedFile
 
@@ -25,6 +25,10 @@ CORPUS_SUFFIXES = (".md", ".markdown", ".txt")
 _FENCE = re.compile(r"^---[ \t]*\r?\n")
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _FROM_LINE = re.compile(r"From:[ \t]*([^\n]+?)[ \t]*(?:<br\s*/?>)?[ \t]*(?:\n|$)", re.IGNORECASE)
+# A byline a body or excerpt opens with: "By Dr. Fiona Achterberg." / "By Jane Roe and Ann Lee |".
+# Two capitalized words at least, so "By March the site had…" or "By Tuesday," is no author.
+_NAME = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Sir|Dame)\.?\s+)?[A-Z][\w'’-]*\.?(?:\s+(?:[A-Z][\w'’-]*\.?|van|von|de|der|du|la|le)){1,4}"
+_BY_LINE = re.compile(rf"By\s+({_NAME}(?:(?:,\s*|\s+and\s+){_NAME})*)\s*(?:[.,|—–:]|\n|$)")
 # Parts of a body no reader sees: scripts, styles, comments; and a code fence's opening line, whose
 # language name ("```python") would join the code as a word.
 _HIDDEN = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|^[ \t]*(?:```|~~~)[^\n]*$", re.IGNORECASE | re.DOTALL | re.MULTILINE)
@@ -199,7 +203,7 @@ def load_document(path: Path, root: Path | None = None, notes: list[str] | None 
         heat=_score(meta.get("heat")),
         topics=_topics(meta.get("topics") or meta.get("tags") or meta.get("keywords")),
         video_id=video_id or None,
-        author=_author(meta, body),
+        author=_author(meta, body, excerpt),
         body=body.strip(),
         related=tuple(_related(meta.get("related"))),
         content_hash=hashlib.sha256(raw).hexdigest(),
@@ -277,9 +281,10 @@ def _dated_line(line: str) -> str | None:
     return _written_date(match.group(1).strip()) if match else None
 
 
-def _author(meta: dict, body: str) -> str | None:
-    """Who wrote or recorded the piece: an author/creator/channel field, or a body that opens with
-    "From: NAME" (how video notes say whose recording they summarise)."""
+def _author(meta: dict, body: str, excerpt: str | None = None) -> str | None:
+    """Who wrote or recorded the piece: an author/creator/channel field, a body that opens with
+    "From: NAME" (how video notes say whose recording they summarise), or an excerpt or body that
+    opens with a byline ("By Dr. Fiona Achterberg.")."""
     for key in ("author", "authors", "byline", "writer", "creator", "channel"):
         value = meta.get(key)
         names = value if isinstance(value, list) else [value]
@@ -287,9 +292,17 @@ def _author(meta: dict, body: str) -> str | None:
         if any(found):
             return ", ".join(n for n in found if n)
     match = _FROM_LINE.match(body.lstrip())
-    if match is None:
-        return None
-    return clean_markdown(match.group(1)) or None
+    if match is not None:
+        return clean_markdown(match.group(1)) or None
+    for text in (excerpt, body):
+        first_line = (text or "").lstrip().split("\n", 1)[0]
+        match = _BY_LINE.match(clean_markdown(first_line))
+        if match and not set(match.group(1).split()) & _CALENDAR_WORDS:
+            return match.group(1).rstrip(".")
+    return None
+
+
+_CALENDAR_WORDS = frozenset([*MONTH_NAMES, *(f"{day}day" for day in "Mon Tues Wednes Thurs Fri Satur Sun".split())])
 
 
 # What the piece says in brief, by the names front matter gives it.

@@ -53,6 +53,18 @@ def test_the_author_comes_from_front_matter_or_a_from_line(tmp_path):
     assert authors == {"field": "Kate Crawford", "list": "Ann Lee, Bo Chan", "line": "The Channel", "none": None}
 
 
+def test_a_byline_an_excerpt_or_body_opens_with_is_the_author(tmp_path):
+    (tmp_path / "excerpt.md").write_text('---\ntitle: A\nexcerpt: "By Dr. Fiona Achterberg. A doctor argues."\n---\nText.\n', encoding="utf-8")
+    (tmp_path / "body.md").write_text("---\ntitle: B\n---\n**By Sam Okafor and Ann Lee**\n\nThe union said.\n", encoding="utf-8")
+    (tmp_path / "month.md").write_text("---\ntitle: C\n---\nBy March the site had closed.\n", encoding="utf-8")
+    (tmp_path / "time.md").write_text("---\ntitle: D\n---\nBy the time Mr Lee arrived, it had gone.\n", encoding="utf-8")
+    (tmp_path / "field.md").write_text("---\ntitle: E\nauthor: Kate Crawford\n---\nBy Someone Else\n", encoding="utf-8")
+    authors = {d.doc_id: d.author for d in load_corpus(tmp_path).documents}
+    assert authors == {
+        "excerpt": "Dr. Fiona Achterberg", "body": "Sam Okafor and Ann Lee", "month": None, "time": None, "field": "Kate Crawford"
+    }
+
+
 def test_the_outlet_is_read_by_the_names_front_matter_gives_it(tmp_path):
     (tmp_path / "publisher.md").write_text("---\ntitle: A\npublisher: Velmont Daily\n---\nText.\n", encoding="utf-8")
     (tmp_path / "both.md").write_text("---\ntitle: B\nprovider: Wire One\npublisher: Other\n---\nText.\n", encoding="utf-8")
