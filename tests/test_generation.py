@@ -1372,3 +1372,73 @@ def test_a_year_asked_over_a_table_by_year_is_that_years_row_alone(real_embedder
     }, real_embedder, tmp_path)
     answer = assistant.ask("What was Corvane Robotics' revenue in 2022?").text
     assert "201.3" in answer and "168.9" not in answer and "236.0" not in answer
+
+
+def test_a_month_asked_for_is_not_answered_with_another_months_figure(real_embedder, tmp_path):
+    """"How many warnings in February 2024?" quoted "340 written warnings in January 2024"."""
+    assistant = _assistant_over({
+        "warehouse.md": "---\ntitle: Sparks warehouse workers protest scanner quotas\nprovider: Valley Ledger\ndate: 2024-03-05\n---\n"
+                        "Workers at the Sparks warehouse say the handheld scanners time every pick. "
+                        "Managers issued 340 written warnings in January 2024 alone, according to the union.\n",
+    }, real_embedder, tmp_path)
+    assert "340" in assistant.ask("How many written warnings did the Sparks warehouse issue in January 2024?").text
+    assert assistant.ask("How many written warnings did the Sparks warehouse issue in February 2024?").abstained
+
+
+def test_what_someone_said_is_their_words_not_a_sentence_beside_them(real_embedder, tmp_path):
+    """"What did Imogen Sato say about the trademark dispute?" quoted the company's statement and
+    the dispute, neither said by her."""
+    assistant = _assistant_over({
+        "recall.md": "---\ntitle: Halvern recalls Nook Mini speakers\nprovider: Gadget Wire\n---\n"
+                     "Halvern is recalling its Nook Mini speakers after a muted mode kept recording. "
+                     "\"We told our customers the switch was a promise, and we broke it,\" chief executive Imogen Sato said. "
+                     "\"We are deleting every clip recorded in muted mode.\"\n\n"
+                     "Vessel Home said in a statement that its NookHub uses a different microphone. "
+                     "The two companies settled a trademark dispute over the names in 2021.\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("What did Imogen Sato say about deleting the recordings?")
+    assert "deleting every clip" in answer.text, answer.text
+    assert assistant.ask("What did Imogen Sato say about the 2021 trademark dispute with Vessel Home?").abstained
+
+
+def test_how_old_someone_is_needs_an_age_not_a_year_they_held_a_post_since(real_embedder, tmp_path):
+    """"How old is Tamsin Wren?" quoted "deputy director since 2019"."""
+    assistant = _assistant_over({
+        "profile.md": "---\ntitle: Vaccine scientist Tomasz Wrona moves to Larkspur\nprovider: Lab Notes\n---\n"
+                      "Tomasz Wrona, 58, has left Northfield for the Larkspur Institute. "
+                      "His successor is Dr. Tamsin Wren, who had been deputy director since 2019.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("How old is Tamsin Wren?").abstained
+    assert "58" in assistant.ask("How old is Tomasz Wrona?").text
+
+
+def test_what_someone_said_is_the_quote_after_the_line_that_introduces_them(real_embedder, tmp_path):
+    """"What did the editor-in-chief say?" quoted "Dr. Ruth Calloway, the editor-in-chief,
+    disagreed." without the words that follow it."""
+    assistant = _assistant_over({
+        "retraction.md": "---\ntitle: Oat drink study retracted\nprovider: Lab Notes\n---\n"
+                         "The authors called the duplicated rows a clerical error. "
+                         "Dr. Ruth Calloway, the journal's editor-in-chief, disagreed. "
+                         "\"Once the duplicates are removed, there is no effect left to report,\" she said.\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("What did the journal's editor-in-chief say about the authors' explanation?")
+    assert "no effect left to report" in answer.text, answer.text
+
+
+def test_a_figure_asked_for_a_place_is_the_one_given_for_that_place(real_embedder, tmp_path):
+    """"How many were sold in Canada?" quoted the worldwide sales; "starting pay at the Fargo call
+    centre?" quoted the Duluth contract's."""
+    assistant = _assistant_over({
+        "recall.md": "---\ntitle: Halvern recalls Nook Mini speakers\nprovider: Gadget Wire\n---\n"
+                     "Halvern sold roughly 1.6 million smart speakers worldwide in 2022. "
+                     "Its shares fell 7 percent on the news.\n\n"
+                     "The recall covers about 410,000 units in the United States and 62,000 in Canada.\n",
+        "contract.md": "---\ntitle: Duluth call-centre workers win a contract\nprovider: Labor Wire\n---\n"
+                       "Brightline's Duluth agents ratified the contract on Monday. "
+                       "Starting pay for new agents rises to $21.40 an hour.\n\n"
+                       "## The company's other sites\n\n"
+                       "Brightline also runs a call centre in Fargo, which is not unionised.\n",
+    }, real_embedder, tmp_path)
+    assert "62,000" in assistant.ask("How many of the recalled speakers were sold in Canada?").text
+    assert "21.40" in assistant.ask("What is the starting hourly pay at Brightline's Duluth call centre?").text
+    assert assistant.ask("What is the starting hourly pay at Brightline's Fargo call centre?").abstained

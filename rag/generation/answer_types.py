@@ -133,12 +133,14 @@ _ASKS_NUMBER = re.compile(
     r"\bby\s+(?:what|how\s+big\s+a|how\s+large\s+a|how\s+wide\s+a)\s+margin\b|\bwhat\s+(?:was|is)\s+the\s+(?:final\s+)?(?:margin|score(?:line)?|vote\s+count|tally)\b",
     re.IGNORECASE,
 )
-# "How old was she?" is answered by an age ("41 years old", "aged 19", "the 19-year-old"), "how old
-# is the bridge?" by an age or the year it was built; any other figure or year is no age.
+# "How old was she?" is answered by an age ("41 years old", "aged 19", "Tomasz Wrona, 58,"), "how old
+# is the bridge?" by an age or the year it was built (or has stood since); any other figure or year
+# is no age ("deputy director since 2019" says nothing of her age).
 _ASKS_AGE = re.compile(r"\bhow\s+old\b|\b(?:what|which)\s+age\b", re.IGNORECASE)
 _AGE = re.compile(
-    r"\b\d+(?:\s+|-)years?(?:\s+|-)old\b|\baged\s+\d+|\bage\s+of\s+\d+|\b\d+\s+years\b|"
-    r"\b(?:built|founded|established|opened|completed|constructed|made|born|dat\w+\s+(?:from|back\s+to)|since)\s+(?:in\s+)?(?:1[0-9]|20)\d\d\b",
+    r"\b\d+(?:\s+|-)years?(?:\s+|-)old\b|\baged\s+\d+|\bage\s+of\s+\d+|\b\d+\s+years\b|\b[a-z][\w'’-]+,\s+\d{1,3},(?!\d)|"
+    r"\b(?:built|founded|established|opened|completed|constructed|made|born|dat\w+\s+(?:from|back\s+to)|"
+    r"(?:stood|stand\w*|existed|exist\w*|in\s+use|open)\s+since)\s+(?:in\s+)?(?:1[0-9]|20)\d\d\b",
     re.IGNORECASE,
 )
 # Two kinds of amount name their unit: a share ("what accuracy", "how accurate", "what percentage")

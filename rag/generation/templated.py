@@ -308,6 +308,54 @@ def nearby_text(c: Candidate, candidates: Sequence[Candidate], reach: int) -> st
     return " ".join(o.sentence for o in sorted(candidates, key=lambda o: o.position) if o.n == c.n and abs(o.position - c.position) <= reach)
 
 
+_FIGURE_KINDS = frozenset({"count", "number", "money", "percent"})
+# Where a figure is asked for: "in Canada", "at Kestrel's Tracy warehouse".
+# Not a name with "in" or "of" inside ("IBM's Diversity in Faces database").
+_LOCATED = re.compile(r"(?:^|(?<=\s))(?:in|at)\s+(?:the\s+)?((?:[A-Z][\w’'-]*\s+){0,3}[A-Z][\w’'-]*)(?!\s+(?:in|of|for|and|on)\s+[A-Z])")
+
+
+def located_names(question: str) -> list[str]:
+    """The names of the places a question asks a figure for (`asked_names` after "in" or "at"),
+    less an owner's ("at Brightline's Fargo call center" → Fargo)."""
+    names = set(asked_names(question))
+    text = first_sentence(question)
+    located = [m for m in _LOCATED.finditer(text) if not re.search(r"[A-Z][\w’'-]*\s+$", text[: m.start()])]
+    return [w for m in located for w in m.group(1).split() if w in names]
+
+
+# "What did Imogen Sato say about …?", "what does Halvern's CEO think …" (not "what did the CEO say":
+# a role is no name to look for).
+_ASKS_SAID = re.compile(
+    r"\b[Ww]hat\s+(?:did|does|do|has|have|had|would)\s+((?:[A-Z][\w’'.-]*\s+){0,3}?[A-Z][\w’'-]*?)(?:['’]s?)?\s+"
+    r"(?:say|said|tell|told|think|argue|claim|write|wrote|mean|add|reply|respond|answer|admit|insist|warn)\b"
+)
+
+
+def asked_speaker(question: str) -> str | None:
+    """Whose words a "what did NAME say …?" question asks for: the name's last word ("Sato")."""
+    match = _ASKS_SAID.search(first_sentence(question))
+    return match.group(1).split()[-1] if match else None
+
+
+# A question that asks for someone's words: "what did she say", "how did the group respond".
+_ASKS_WORDS = re.compile(
+    r"\b(?:what|how)\s+(?:did|does|do|has|have|had)\b.*\b(?:say|said|tell|told|respond|reply|react|answer|argue|claim|write)\b", re.IGNORECASE
+)
+# A sentence that gives someone's words itself: a quote, or reported speech ("said staff had seen …").
+_GIVES_WORDS = re.compile(r"[\"“”]|\b(?:said|says|told|tells|argued|argues|wrote|writes|stated|states|added|adds|replied|responded|warned|warns)\b")
+_CONTINUES_SPEECH = re.compile(r"\W*(?:[\"“‘]|(?:he|she|they)\b)", re.IGNORECASE)
+
+
+def refers_to(name: str, c: Candidate, candidates: Sequence[Candidate]) -> bool:
+    """The sentence names someone (by `name`), or goes on from the sentence before it, which does,
+    with a quote or a pronoun ("… Imogen Sato said." + "“We are deleting …”"; "She was 81.")."""
+    named = re.compile(rf"\b{re.escape(name)}\b")
+    if named.search(c.sentence):
+        return True
+    before = next((o for o in candidates if o.n == c.n and o.position == c.position - 1), None)
+    return bool(before and _CONTINUES_SPEECH.match(c.sentence) and named.search(before.sentence))
+
+
 def asked_names(question: str) -> list[str]:
     """The names a question writes: its words capitalized after the first, less months and days,
     words in capitals ("CEO" may be spelled out, "TNW" is matched by its initials elsewhere), stop
@@ -453,11 +501,11 @@ class TemplatedGenerator:
                 best = next(
                     (c for c in candidates if c.typed and c.score >= best.score - JOIN_MARGIN and gives_year(question, c.sentence)), best
                 )
-        if asked_periods := periods(first_sentence(question)):
+        if wanted := asked_periods(question):
             # "What revenue did it report for its second quarter?": the best sentence that gives
             # that quarter as its own answers, not "Revenue for the third quarter was …, up from
             # the second quarter".
-            best = next((c for c in candidates if (c.typed or not kind) and asked_periods & periods(c.sentence)), best)
+            best = next((c for c in candidates if (c.typed or not kind) and wanted & periods(c.sentence)), best)
         focus = self.focus(question, kind)
         if focus is not None:
             # The question asks about a thing ("which court", "how many seals"). "How many": the
@@ -504,6 +552,26 @@ class TemplatedGenerator:
         if self.names_elsewhere(question, hits[best.n - 1].chunk):
             # "How many books does the Elm Street library hold?" over the Kilnworth library's page.
             return Selection((), 0.0, 0.0, kind, False)
+        if kind in _FIGURE_KINDS and (places := located_names(question)) and not self.says_where(best, places, candidates, hits):
+            # "How many speakers were sold in Canada?" → "… sold 1.6 million worldwide": a figure
+            # for a place (a site, a country) the sentence and its neighbours never name is another
+            # place's; a close one that names it answers, or none.
+            best = next((c for c in candidates if c.typed and c.score >= best.score - JOIN_MARGIN and self.says_where(c, places, candidates, hits)), None)
+            if best is None:
+                return Selection((), 0.0, 0.0, kind, False)
+        if kind == "age" and (person := asked_names(question)) and not refers_to(person[-1], best, candidates):
+            # "How old is Tamsin Wren?" → "Tomasz Wrona, 58, has left …": someone else's age.
+            best = next((c for c in candidates if c.typed and c.score >= best.score - JOIN_MARGIN and refers_to(person[-1], c, candidates)), None)
+            if best is None:
+                return Selection((), 0.0, 0.0, kind, False)
+        speaker = asked_speaker(question)
+        if speaker and not self.piece_by(speaker, hits[best.n - 1].chunk) and not refers_to(speaker, best, candidates):
+            # "What did Imogen Sato say about the dispute?": a sentence that neither names her nor
+            # sits beside one that does ("Vessel Home said in a statement …") is someone else's
+            # word; a close one that does answers, or none.
+            best = next((c for c in candidates if c.score >= best.score - AGENT_FALLBACK and refers_to(speaker, c, candidates)), None)
+            if best is None:
+                return Selection((), 0.0, 0.0, kind, False)
         antecedent = None
         if _ASKS_WHO.match(question) and _OPENS_WITH_PRONOUN.match(best.sentence):
             # "Who received the medal?" → "He received it at a ceremony in Bergen": who "he" is,
@@ -539,6 +607,12 @@ class TemplatedGenerator:
             named = self.naming_neighbour(best, candidates, focus)
             if named is not None:
                 chosen.append(named)
+        if _ASKS_WORDS.search(first_sentence(question)) and not _GIVES_WORDS.search(best.sentence) and len(chosen) < self.max_sentences:
+            # "What did the editor say in response?" → "Dr. Ruth Calloway, the journal's
+            # editor-in-chief, disagreed.": her words are the quote after it ("…," she said).
+            after = next((c for c in candidates if c.n == best.n and c.position == best.position + 1), None)
+            if after is not None and after not in chosen and _CONTINUES_SPEECH.match(after.sentence):
+                chosen.append(after)
         # Extra sentences come from the same passage (a coherent answer, one source to open) and
         # must add words the chosen ones do not have.
         for c in candidates:
@@ -565,6 +639,8 @@ class TemplatedGenerator:
             after = next((c for c in candidates if c.n == best.n and c.position == best.position + 1), None)
             if after is not None and after not in chosen and not another_year(question, after.sentence):
                 chosen.append(after)
+        if speaker and not self.piece_by(speaker, hits[best.n - 1].chunk):
+            chosen = [c for c in chosen if c is best or refers_to(speaker, c, candidates)]  # her words only
         if kind == "timestamp":
             # Another moment of the show notes ("00:27:30 — …") answers another question: "when in
             # the episode …?" has one answer.
@@ -670,6 +746,22 @@ class TemplatedGenerator:
                 " ".join(x for c in chunks for x in (c.text, c.title, c.heading, c.provider, c.source_title, c.url) if x)
             )
         return self._document_text[chunk.doc_id]
+
+    def says_where(self, c: Candidate, places: Sequence[str], candidates: Sequence[Candidate], hits: Sequence[Hit]) -> bool:
+        """The sentence's passage (its text, title or heading) names each place: a sentence may go
+        on with a place named before it ("42 cameras at Union Street station. … The pilot cost …")."""
+        chunk = hits[c.n - 1].chunk
+        text = _plain(" ".join([chunk.text, chunk.title or "", chunk.heading or ""]))
+        return all(_plain(place) in text for place in places)
+
+    def piece_by(self, name: str, chunk) -> bool:
+        """`name` is the outlet of `chunk` (a related article's, for its entry), or the outlet,
+        author or a speaker of the excerpt of its document: what "what did The Conversation say …?"
+        asks for is the whole piece, which never names it."""
+        self.document_text(chunk)
+        summaries = [c for c in self._documents.get(chunk.doc_id, [chunk]) if c.kind == "summary"]
+        said = re.compile(rf"\b{re.escape(name)}\b")
+        return bool(said.search(chunk.provider or "")) or any(said.search(f"{c.text} {c.provider or ''}") for c in summaries)
 
     def naming_neighbour(self, best: Candidate, candidates: Sequence[Candidate], focus: Focus) -> Candidate | None:
         """The sentence next to `best` that names the focus clearly better than `best` does."""
@@ -1139,20 +1231,39 @@ _OWN_PERIOD = re.compile(
 )
 
 
+# A month as a time of its own ("in January 2024", "March's figures"), not one it is reckoned from
+# ("the meeting after the March one"), capitalized as a name: "may" is a verb, and "May" one
+# unless a day or year follows.
+_OWN_MONTH = re.compile(
+    _COMPARED + r"(?<!from the )(?<!through )(?<!until )(?<!between )(?<!after )(?<!after the )(?<!before )(?<!before the )\b("
+    + "|".join(m for m in MONTH_NAMES if m != "May") + r"|May(?=\s+\d))\b"
+)
+# A date that says which piece is meant ("the July 2022 article"), not the time asked about.
+_PIECE_DATE = re.compile(r"\b(?:" + "|".join(MONTH_NAMES) + r")\s+(?:\d{1,2},?\s+)?" + _PIECE_YEAR.pattern, re.IGNORECASE)
+
+
 def periods(text: str) -> set[tuple[int, str]]:
-    """The quarters and halves of a year that a text gives as its own time: "second-quarter
-    revenue" and "in Q2" → {(2, "quarter")}."""
-    return {
+    """The months, quarters and halves of a year that a text gives as its own time: "second-quarter
+    revenue" and "in Q2" → {(2, "quarter")}; "in February 2024" → {(2, "month")}."""
+    quarters = {
         (_ORDINALS[ordinal.lower()], unit.lower()) if ordinal else (int(code), "quarter")
         for ordinal, unit, code in _OWN_PERIOD.findall(text)
     }
+    return quarters | {(_MONTHS[month.lower()], "month") for month in _OWN_MONTH.findall(text)}
+
+
+def asked_periods(question: str) -> set[tuple[int, str]]:
+    return periods(_PIECE_DATE.sub(" ", first_sentence(question)))
 
 
 def another_period(question: str, sentence: str) -> bool:
-    """The question asks about a quarter ("Q4 revenue") and the answer sentence gives another as
-    its own ("Revenue for the third quarter was …"): it answers for the other quarter."""
-    asked = periods(first_sentence(question))
+    """The question asks about a quarter or month ("Q4 revenue", "warnings in February") and the
+    answer sentence gives another of its kind as its own ("Revenue for the third quarter was …",
+    "340 warnings in January"): it answers for the other period."""
+    asked = asked_periods(question)
     written = periods(sentence)
+    kinds = {unit for _, unit in asked}
+    written = {p for p in written if p[1] in kinds or (p[1] == "half" and "quarter" in kinds) or (p[1] == "quarter" and "half" in kinds)}
     return bool(asked and written) and not asked & written
 
 
