@@ -33,7 +33,7 @@ from rag.types import Chunk, Document
 # or `dek`, a date from `datePublished` or (failing all) `updated`; a plain text's short first line
 # is its title, and a date it ends with is its date; 13: a table row is about its year, not its
 # first figure ("2022: Revenue 201.3; …"); 14: an excerpt or body opening with a byline ("By Dr.
-# Fiona Achterberg.") gives the piece's author
+# Fiona Achterberg.") gives the piece's author, and terminal control sequences are dropped from text
 CHUNKER_VERSION = 14
 HEADING_JOINER = " › "  # a section's heading path, outermost first: "Lefkonisi › Beaches › Kavos Bay"
 

@@ -25,6 +25,9 @@ CORPUS_SUFFIXES = (".md", ".markdown", ".txt")
 _FENCE = re.compile(r"^---[ \t]*\r?\n")
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _FROM_LINE = re.compile(r"From:[ \t]*([^\n]+?)[ \t]*(?:<br\s*/?>)?[ \t]*(?:\n|$)", re.IGNORECASE)
+# Terminal escape sequences and control characters (a page scraped with them, a YAML "\e"): they
+# would reach the screen of whoever reads an answer quoting them. Tabs and line breaks stay.
+_CONTROLS = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.?)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # A byline a body or excerpt opens with: "By Dr. Fiona Achterberg." / "By Jane Roe and Ann Lee |".
 # Two capitalized words at least, so "By March the site had…" or "By Tuesday," is no author.
 _NAME = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Sir|Dame)\.?\s+)?[A-Z][\w'’-]*\.?(?:\s+(?:[A-Z][\w'’-]*\.?|van|von|de|der|du|la|le)){1,4}"
@@ -72,14 +75,28 @@ def load_corpus(folder: str | Path) -> Corpus:
     if not root.is_dir():
         raise CorpusError(f"corpus folder not found: {root} (pass --corpus DIR)")
     documents, skipped, notes = [], [], []
+    first_with_id: dict[str, Path] = {}
     for path in corpus_files(root):
         said: list[str] = []
         try:
-            documents.append(load_document(path, root, said))
+            document = load_document(path, root, said)
+            if document.doc_id in first_with_id:  # "a.md" and "a.txt": one id, one document
+                raise _Unreadable(f"same document id '{document.doc_id}' as {_printable(first_with_id[document.doc_id])}: rename one of them")
+            first_with_id[document.doc_id] = path
+            documents.append(document)
         except _Unreadable as reason:
             skipped.append(SkippedFile(_printable(path), str(reason)))
         notes.extend(FileNote(_printable(path), note) for note in said)
+    skipped.extend(SkippedFile(_printable(p), "a symbolic link to nothing") for p in _dangling_links(root))
     return Corpus(tuple(documents), tuple(skipped), tuple(notes))
+
+
+def _dangling_links(root: Path) -> list[Path]:
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_symlink() and not p.exists() and p.suffix.lower() in CORPUS_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
 
 
 def corpus_files(root: Path) -> list[Path]:
@@ -98,8 +115,17 @@ def file_state(root: Path) -> dict[str, list]:
     state = {}
     for path in corpus_files(root):
         stat = path.stat()
-        state[_printable(path.relative_to(root))] = [stat.st_size, stat.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()]
+        state[_printable(path.relative_to(root))] = [stat.st_size, stat.st_mtime_ns, _digest(path)]
     return state
+
+
+def _digest(path: Path) -> str:
+    """The file's sha256; "" for a file that cannot be read (skipped by the build, and a change
+    once it can be)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -131,7 +157,7 @@ def changed_files(root: Path, recorded: dict[str, list]) -> FileChanges:
         size, mtime_ns, digest = recorded[name]
         stat = path.stat()
         if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns) and (
-            stat.st_size != size or hashlib.sha256(path.read_bytes()).hexdigest() != digest
+            stat.st_size != size or _digest(path) != digest
         ):
             changed.append(name)
     return FileChanges(
@@ -154,7 +180,12 @@ def load_document(path: Path, root: Path | None = None, notes: list[str] | None 
         str(path).encode("utf-8")
     except UnicodeEncodeError:  # its id and citation path could be neither saved nor shown
         raise _Unreadable("its name is not UTF-8: rename the file") from None
-    raw = path.read_bytes()
+    if root is not None and path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        raise _Unreadable("a link to a file outside the corpus folder")
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise _Unreadable(f"cannot be read ({e.strerror or e})") from None
     if not raw.strip():
         raise _Unreadable("empty file")
     if b"\x00" in raw:
@@ -163,6 +194,7 @@ def load_document(path: Path, root: Path | None = None, notes: list[str] | None 
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise _Unreadable(f"not UTF-8 text (byte {e.start})") from None
+    text = _CONTROLS.sub(" ", text)
 
     has_front_matter = bool(_FENCE.match(text))
     try:
@@ -231,7 +263,7 @@ def _doc_id(path: Path, root: Path | None) -> str:
 
 
 def _text(value) -> str:
-    return " ".join(str(value).split()) if value not in (None, "") and not isinstance(value, (dict, list)) else ""
+    return " ".join(_CONTROLS.sub(" ", str(value)).split()) if value not in (None, "") and not isinstance(value, (dict, list)) else ""
 
 
 def _title(value) -> str:

@@ -65,6 +65,34 @@ def test_a_byline_an_excerpt_or_body_opens_with_is_the_author(tmp_path):
     }
 
 
+def test_files_that_would_share_an_id_or_point_outside_are_skipped_with_a_reason(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("Alpha about otters.\n", encoding="utf-8")
+    (corpus / "a.txt").write_text("Alpha about beavers.\n", encoding="utf-8")
+    (tmp_path / "outside.md").write_text("A private note.\n", encoding="utf-8")
+    (corpus / "link.md").symlink_to(tmp_path / "outside.md")
+    (corpus / "gone.md").symlink_to(tmp_path / "missing.md")
+    loaded = load_corpus(corpus)
+    assert [d.doc_id for d in loaded.documents] == ["a"] and "otters" in loaded.documents[0].body
+    reasons = {Path(s.path).name: s.reason for s in loaded.skipped}
+    assert "'a'" in reasons["a.txt"] and "a.md" in reasons["a.txt"]
+    assert "outside the corpus folder" in reasons["link.md"]
+    assert "symbolic link to nothing" in reasons["gone.md"]
+    (corpus / "a.md").unlink()  # the other file now holds the id
+    assert "beavers" in load_corpus(corpus).documents[0].body
+
+
+def test_terminal_control_sequences_are_not_indexed(tmp_path):
+    (tmp_path / "e.md").write_text(
+        '---\ntitle: "Esc \\e[31mRED"\n---\nThe budget was \x1b[2J\x1b]0;PWNED\x07 approved at 7 million.\n', encoding="utf-8"
+    )
+    (document,) = load_corpus(tmp_path).documents
+    assert document.title == "Esc RED"  # YAML's "\e" is an escape character too
+    assert "\x1b" not in document.body and "\x07" not in document.body and "PWNED" not in document.body
+    assert "approved at 7 million" in document.body
+
+
 def test_the_outlet_is_read_by_the_names_front_matter_gives_it(tmp_path):
     (tmp_path / "publisher.md").write_text("---\ntitle: A\npublisher: Velmont Daily\n---\nText.\n", encoding="utf-8")
     (tmp_path / "both.md").write_text("---\ntitle: B\nprovider: Wire One\npublisher: Other\n---\nText.\n", encoding="utf-8")
