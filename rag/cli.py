@@ -50,7 +50,7 @@ def _stdout(**options):
             self.quiet = True
             raise _ReaderGone
 
-    return _Stdout(**options)
+    return _Stdout(emoji=False, **options)  # ":x:" in a quote is text, not an emoji
 
 
 def _print_json(value) -> None:
@@ -64,7 +64,7 @@ def _print_json(value) -> None:
 def _stderr():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def _paths(corpus: str | None, index: Path | None) -> tuple[Path, Path]:

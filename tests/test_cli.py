@@ -235,3 +235,14 @@ def test_an_existing_index_from_another_corpus_says_so(seeds_index, tmp_path):
     json.loads(result.stdout)  # the note stays off stdout
     same = rag("ask", "--json", "How long do giraffes sleep?", "--index", str(seeds_index.path), "--corpus", seeds_index.manifest["corpus"])
     assert "was built from" not in same.stderr
+
+
+def test_a_quote_is_printed_as_the_corpus_writes_it_not_as_emoji(tmp_path):
+    corpus = tmp_path / "minutes"
+    corpus.mkdir()
+    (corpus / "vote.md").write_text(
+        "# Committee minutes\n\nThe committee vote on the harbour budget ended 3:x:4 after a long debate.\n", encoding="utf-8"
+    )
+    result = rag("ask", "How did the committee vote on the harbour budget end?", "--corpus", str(corpus), "--index", str(tmp_path / "i"))
+    assert result.returncode == 0, result.stderr
+    assert "3:x:4" in result.stdout and "❌" not in result.stdout
