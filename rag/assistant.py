@@ -36,6 +36,8 @@ DEFAULT_K = 5
 _ANAPHORA = frozenset("it its it's they them their theirs this that these those he she him her his hers there one".split())
 _CONTINUATIONS = ("and", "but", "also", "so", "what about", "how about", "then")
 _FOLLOW_UP_MAX_TERMS = 3  # a question that names more than this stands on its own
+# What a question can ask of a piece it only points at: "who published it?", "when was it written?".
+_ABOUT_A_PIECE = frozenset(content_terms("published publish wrote write written author reported report released posted aired appeared"))
 
 
 def is_follow_up(question: str) -> bool:
@@ -51,6 +53,16 @@ def is_follow_up(question: str) -> bool:
 def refers_back(question: str) -> bool:
     """The question points at something said before with a pronoun ("who published it?")."""
     return bool(_ANAPHORA & set(tokens(question)))
+
+
+def points_at_nothing(question: str, history: Sequence[Turn]) -> bool:
+    """A first question that only points back ("who published it?", "and when?"): no earlier
+    answer says what "it" is, and any passage retrieved for it would be a guess."""
+    from rag.generation.templated import FRAMING_TERMS
+
+    if history or not (refers_back(question) or is_follow_up(question)):
+        return False
+    return not content_terms(question) - _ABOUT_A_PIECE - FRAMING_TERMS
 
 
 def resolve(question: str, history: Sequence[Turn]) -> str:
@@ -117,6 +129,12 @@ class Assistant:
 
     def _run(self, question: str, history: Sequence[Turn], stream: AnswerStream) -> Iterator[str]:
         start = time.perf_counter()
+        if points_at_nothing(question, history):
+            text = render("no_antecedent.j2", question=question)
+            yield text
+            stream.resolved = question
+            stream.answer = Answer(question=question, text=text, abstained=True, timings_ms={"retrieve": 0.0, "generate": 0.0, "total": 0.0})
+            return
         resolved, fixes = self.speller.correct(resolve(question, history))
         stream.resolved = resolved
         note = render("spelling.j2", fixes=fixes) + "\n\n" if fixes else ""

@@ -115,3 +115,17 @@ def test_padded_or_very_long_questions_are_answered_without_error(assistant):
     assert not assistant.ask("  Which magazine wrote about   facial recognition for seals?  ").abstained
     long_question = "why do people call facial emotion recognition a scam " * 60  # past the model's 256 tokens
     assert isinstance(assistant.ask(long_question).abstained, bool)
+
+
+@pytest.mark.parametrize("question", ["who published it?", "and when was it written?", "and when?"])
+def test_a_first_question_that_only_points_back_says_there_is_nothing_to_follow(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained and answer.citations == () and "no earlier answer" in answer.text
+
+
+def test_a_pronoun_in_a_question_that_says_what_it_is_about_is_no_follow_up(assistant):
+    answer = assistant.ask("Who published the piece that calls facial expression recognition a scam, and when was it out?")
+    assert not answer.abstained and "The Next Web" in answer.text
+    chat = assistant.conversation()
+    chat.ask("Which outlet called facial expression recognition a scam?")
+    assert not chat.ask("who published it?").abstained
