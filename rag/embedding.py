@@ -358,6 +358,8 @@ def export_onnx(embedder: Embedder, folder: Path) -> dict:
                 input_names=names, output_names=list(ONNX_OUTPUTS), dynamic_axes=dynamic,
                 opset_version=17, dynamo=False,
             )
+    except OSError:
+        raise  # the disk, not the model (no space left): the build fails and the old index stays
     except Exception as e:  # the exporter raises many types; any of them means "not exportable"
         raise ExportError(f"torch.onnx.export failed: {str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__}") from None
     backend.save(str(folder / ONNX_TOKENIZER))

@@ -159,6 +159,28 @@ def test_a_damaged_query_encoder_is_a_clear_error_that_a_rebuild_mends(real_embe
     assert Index.build(_seeds(), tmp_path / "b", real_embedder).encode_query("scam").shape == (real_embedder.dim,)
 
 
+def test_a_disk_that_fills_up_during_the_export_fails_the_build_and_keeps_the_index(real_embedder, tmp_path, monkeypatch):
+    """The export ran out of space and the build went on with a slow torch query path, silently,
+    in place of a good index (and later builds called it up to date)."""
+    import errno
+
+    import torch
+
+    from rag.errors import IndexWriteError
+
+    monkeypatch.setenv("RAG_CACHE_DIR", str(tmp_path / "cache"))
+    before = Index.build(_seeds(), tmp_path / "a", real_embedder).manifest["query_encoder"]
+    assert before["kind"] == "onnx"
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(torch.onnx, "export", no_space)
+    with pytest.raises(IndexWriteError, match="No space left"):
+        Index.build(_seeds(), tmp_path / "a", real_embedder, rebuild=True)
+    assert Index.open(tmp_path / "a", real_embedder).manifest["query_encoder"] == before
+
+
 def _seeds():
     from pathlib import Path
 
