@@ -135,25 +135,30 @@ class Assistant:
             stream.resolved = question
             stream.answer = Answer(question=question, text=text, abstained=True, timings_ms={"retrieve": 0.0, "generate": 0.0, "total": 0.0})
             return
-        resolved, fixes = self.speller.correct(resolve(question, history))
+        joined = resolve(question, history)
+        resolved, fixes = self.speller.correct(joined)
         stream.resolved = resolved
-        note = render("spelling.j2", fixes=fixes) + "\n\n" if fixes else ""
-        if note:  # said first, whatever the answer: the user sees what was searched for
-            yield note
         hits = self.retriever.search(resolved, k=self.k)
-        if history and resolved != question and history[-1].answer.citations:  # `stream` cleaned the question
+        if history and joined != question and history[-1].answer.citations:  # `stream` cleaned the question
             hits = self._carry_over(history[-1].answer, hits, refers_back(question))
         retrieved = time.perf_counter()
         check = CitationCheck(hits, self.vectors)
+        # A misspelled name read as the corpus writes it is said before the answer it led to (not
+        # before an abstention: a reading that found nothing is no news).
+        note = render("spelling.j2", fixes=fixes) + "\n\n" if fixes else ""
+        unsaid = note
         for piece in self.generator.stream(resolved, hits, history):
-            yield from check.feed(piece)
-        yield from check.finish()
+            for checked in check.feed(piece):
+                yield unsaid + checked
+                unsaid = ""
+        for checked in check.finish():
+            yield unsaid + checked
+            unsaid = ""
         if check.answered:
-            text = "".join(check.emitted).strip()
+            text = note + "".join(check.emitted).strip()
         else:
             text = render("abstain.j2", question=question)
             yield text
-        text = note + text
         done = time.perf_counter()
         stream.answer = Answer(
             question=question,

@@ -29,6 +29,20 @@ _MIN_LENGTH = 5  # a name of four letters is a letter away from too many others
 _CLEAR_LEAD = 3  # among names equally close, one is taken when written this many times more often
 
 
+# A word in a url or an address, in backticks, or in quotation marks.
+_QUOTED_OR_CODE = re.compile(r"^\S*[/@`_=.]\S*$|^[\"“‘'].*[\"”’']$")
+
+
+def _around(question: str, match: re.Match) -> str:
+    """The word with what is written against it: "https://x.org/CompreFase", "`Veltro.init()`", "“Veltro”"."""
+    start, end = match.start(), match.end()
+    while start > 0 and not question[start - 1].isspace():
+        start -= 1
+    while end < len(question) and not question[end].isspace():
+        end += 1
+    return question[start:end].rstrip("?!,;:").rstrip(".") if question[start:end].count(".") <= 1 else question[start:end]
+
+
 def max_edits(word: str) -> int:
     """Edits (Damerau-Levenshtein) allowed between a misspelled name and the corpus's: one, two for long names."""
     return 1 if len(word) < 9 else 2
@@ -53,39 +67,59 @@ def english_words() -> frozenset[str]:
 
 
 class Speller:
-    def __init__(self, words: Counter[str], names: dict[str, str], english: frozenset[str]):
+    def __init__(self, words: Counter[str], names: dict[str, str], english: frozenset[str], pairs: frozenset[tuple[str, str]] = frozenset()):
         self.words = words  # every word of the corpus, lower-cased, with its count
         self.names = names  # a capitalized corpus word, lower-cased -> its most written spelling
         self.english = english
+        self.pairs = pairs  # two capitalized words the corpus writes one after the other ("tamsin", "wren")
         self._name_keys = list(names)
 
     @classmethod
     def of(cls, texts: Iterable[str], english: frozenset[str] | None = None) -> Speller:
         words: Counter[str] = Counter()
         spellings: Counter[str] = Counter()
+        pairs: set[tuple[str, str]] = set()
         for text in texts:
+            before = ""
             for match in _WORD.finditer(text):
                 word = _POSSESSIVE.sub("", match.group())
                 words[word.lower()] += 1
-                if len(word) >= _MIN_LENGTH and not word.islower():
+                capitalized = not word.islower()
+                if len(word) >= _MIN_LENGTH and capitalized:
                     spellings[word] += 1
+                if capitalized and before and text[match.start() - 1 : match.start()] == " ":
+                    pairs.add((before, word.lower()))
+                before = word.lower() if capitalized else ""
         names: dict[str, str] = {}
         for spelling, _ in spellings.most_common():
             names.setdefault(spelling.lower(), spelling)
-        return cls(words, names, english_words() if english is None else english)
+        return cls(words, names, english_words() if english is None else english, frozenset(pairs))
 
     def correct(self, question: str) -> tuple[str, list[Fix]]:
-        """The question with each misspelled name read as the corpus writes it, and the fixes made."""
+        """The question with each misspelled name read as the corpus writes it, and the fixes made.
+        Words in a url, in code or in quotes are the user's own spelling and stay."""
         fixes: dict[str, Fix] = {}
         for match in _WORD.finditer(question):
             word = _POSSESSIVE.sub("", match.group())
-            if word not in fixes and self.misspelled_name(word, first=match.start() == 0):
+            if word in fixes or _QUOTED_OR_CODE.search(_around(question, match)):
+                continue
+            if self.misspelled_name(word, first=match.start() == 0):
                 name = self.closest_name(word)
-                if name:
+                if name and self.fits_beside(name, question, match):
                     fixes[word] = Fix(word, name)
         for fix in fixes.values():
-            question = re.sub(rf"(?<![\w'’-]){re.escape(fix.written)}(?![\w-])", fix.read_as, question)
+            question = re.sub(rf"(?<![\w'’/.-]){re.escape(fix.written)}(?![\w/-])", fix.read_as, question)
         return question, list(fixes.values())
+
+    def fits_beside(self, name: str, question: str, match: re.Match) -> bool:
+        """Read as `name`, the word still makes a name the corpus writes with the capitalized words
+        beside it: "Richard Branson" is not "Richard Brandon" unless the corpus says so."""
+        before = _WORD.findall(question[: match.start()])[-1:]
+        after = _WORD.findall(question[match.end() :])[:1]
+        lower = name.lower()
+        if before and before[0][0].isupper() and match.start() > len(before[0]) + 1 and (before[0].lower(), lower) not in self.pairs:
+            return False
+        return not (after and after[0][0].isupper() and (lower, _POSSESSIVE.sub("", after[0]).lower()) not in self.pairs)
 
     def misspelled_name(self, word: str, first: bool) -> bool:
         """A name (a capital past the first letter of the question) that is neither the corpus's nor English."""
@@ -99,17 +133,17 @@ class Speller:
 
     def closest_name(self, word: str) -> str | None:
         """The corpus's one name within `max_edits` of `word`: None when there is none, or when
-        several are as close and none is written far more often than the others."""
+        another is as close or one edit further and the nearest is not written far more often."""
         from rapidfuzz import process
         from rapidfuzz.distance import DamerauLevenshtein
 
-        found = process.extract(
-            word.lower(), self._name_keys, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits(word), limit=None
-        )
-        if not found:
+        reach = max_edits(word)
+        found = process.extract(word.lower(), self._name_keys, scorer=DamerauLevenshtein.distance, score_cutoff=reach + 1, limit=None)
+        best = min((distance for _, distance, _ in found), default=reach + 1)
+        if best > reach:
             return None
-        best = min(distance for _, distance, _ in found)
-        closest = sorted(((self.words[name], name) for name, distance, _ in found if distance == best), reverse=True)
+        # A rival one edit further is close too ("Velxra": Veltra at 1, Vextra at 2): none is clearly meant.
+        closest = sorted(((self.words[name], name) for name, distance, _ in found if distance <= best + 1), reverse=True)
         if len(closest) > 1 and closest[0][0] < _CLEAR_LEAD * closest[1][0]:
             return None
         return self.names[closest[0][1]]

@@ -46,6 +46,28 @@ def test_english_words_corpus_words_and_unknown_names_stay(speller, question):
     assert speller.correct(question) == (question, [])
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who is Richard Branson?",  # "Brandon" is a letter off, but the corpus has no Richard Brandon
+        "What does https://www.example.org/CompreFase say?",  # a url
+        "Is `CompreFase.init()` documented?",  # code
+        'What does the name "CompreFase" mean?',  # the user's own spelling, quoted
+    ],
+)
+def test_a_full_name_the_corpus_lacks_and_words_in_urls_code_or_quotes_stay(question):
+    speller = Speller.of(["Brandon Mandel founded Tarrow Foods.", *CORPUS])
+    assert speller.correct(question) == (question, [])
+    assert speller.correct("What did Brandon Mandle say?")[0] == "What did Brandon Mandel say?"  # beside a name it has
+
+
+def test_a_name_with_a_rival_one_edit_further_is_not_guessed():
+    speller = Speller.of(["Veltra and Vextra both sell sensors."])
+    assert speller.correct("What does Velxra sell?")[1] == []  # Veltra 1 edit away, Vextra 2
+    alone = Speller.of(["Veltra and Quorum both sell sensors."])
+    assert alone.correct("What does Velxra sell?")[1] == [Fix("Velxra", "Veltra")]
+
+
 def test_two_names_as_close_and_as_common_are_not_guessed_between():
     speller = Speller.of(["Halvorsen met Halvorson.", "Halvorsen and Halvorson spoke."])
     assert speller.correct("Who is Halvorsan?") == ("Who is Halvorsan?", [])
@@ -68,3 +90,5 @@ def test_the_assistant_answers_a_misspelled_name_and_says_how_it_read_it(seeds_i
     assert "".join(stream) == stream.answer.text
     unknown = assistant.ask("What is the capital of Australia?")
     assert unknown.abstained and not unknown.text.startswith("Reading")
+    unanswered = assistant.ask("What is CompreFase's share price?")  # read, but nothing found: no note
+    assert unanswered.abstained and not unanswered.text.startswith("Reading")
