@@ -215,7 +215,7 @@ def index(
 def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: Annotated[int, typer.Option("-k", "--k", help="How many hits.", min=1, max=1000)] = 5,
-    mode: Annotated[Optional[str], typer.Option("--mode", help="Ranking: dense, bm25 or hybrid.")] = None,
+    mode: Annotated[Optional[str], typer.Option("--mode", help="Ranking: dense, bm25 or hybrid (default: hybrid).")] = None,
     where: Annotated[
         Optional[list[str]],
         typer.Option("--where", help='Filter on metadata, e.g. provider="The Next Web" or published>=2022-01-01.'),
@@ -487,10 +487,12 @@ def eval_(
     A BEIR corpus is indexed once and cached under indexes/ (re-built when the corpus or model changes).
     """
     from rag import evaluation
-    from rag.errors import DatasetError
+    from rag.errors import DatasetError, QueryError
 
     if dataset is not None and not dataset.strip():
         raise DatasetError("--dataset is empty: give a gold .jsonl file or a BEIR folder")
+    if answers and not as_json:
+        raise QueryError("--answers lists each answer in the --json output: add --json")
     data = evaluation.load_dataset(dataset or evaluation.DEFAULT_DATASET, split)
     from rag.retrieval import DEFAULT_MODE
 

@@ -246,3 +246,7 @@ def test_a_quote_is_printed_as_the_corpus_writes_it_not_as_emoji(tmp_path):
     result = rag("ask", "How did the committee vote on the harbour budget end?", "--corpus", str(corpus), "--index", str(tmp_path / "i"))
     assert result.returncode == 0, result.stderr
     assert "3:x:4" in result.stdout and "❌" not in result.stdout
+
+
+def test_eval_answers_without_json_says_where_the_answers_go():
+    assert_one_line_error(rag("eval", "--answers"))
