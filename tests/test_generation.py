@@ -1442,3 +1442,15 @@ def test_a_figure_asked_for_a_place_is_the_one_given_for_that_place(real_embedde
     assert "62,000" in assistant.ask("How many of the recalled speakers were sold in Canada?").text
     assert "21.40" in assistant.ask("What is the starting hourly pay at Brightline's Duluth call centre?").text
     assert assistant.ask("What is the starting hourly pay at Brightline's Fargo call centre?").abstained
+
+
+def test_a_figure_given_without_the_place_asked_about_is_no_answer_for_it(real_embedder, tmp_path):
+    """"What is the repair cost for Port Ailsa?" quoted "Total estimated cost, excluding Port Ailsa: £4.45 million"."""
+    assistant = _assistant_over({
+        "storm.md": "---\ntitle: Storm damage across the coast\nprovider: Coast Courier\n---\n"
+                    "The council has published its first estimate of the storm damage. "
+                    "Kilbrannan's sea wall repairs are put at £1.2 million. "
+                    "Total estimated repair cost, excluding Port Ailsa: £4.45 million.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("What is the estimated storm repair cost for Port Ailsa?").abstained
+    assert "1.2 million" in assistant.ask("What will Kilbrannan's sea wall repairs cost?").text

@@ -331,6 +331,15 @@ _ASKS_SAID = re.compile(
 )
 
 
+_LEAVING_OUT = r"\b(?:excluding|excludes|except(?:\s+for)?|other\s+than|apart\s+from|not\s+including|without)\s+(?:the\s+)?"
+
+
+def leaves_out(question: str, sentence: str) -> bool:
+    """The sentence says its figure or claim is without what the question asks about: "Total
+    estimated cost, excluding Port Ailsa: £4.45 million" for "the repair cost for Port Ailsa?"."""
+    return any(re.search(_LEAVING_OUT + re.escape(name) + r"\b", sentence) for name in asked_names(question))
+
+
 def asked_speaker(question: str) -> str | None:
     """Whose words a "what did NAME say …?" question asks for: the name's last word ("Sato")."""
     match = _ASKS_SAID.search(first_sentence(question))
@@ -547,7 +556,7 @@ class TemplatedGenerator:
             # the doer ("It was curated by Dr. Ingrid Halvorsen") answers, not the one that best
             # restates what it was done to ("The exhibition … runs until March").
             best = self.naming_sentence(question, best, candidates, lambda c: says_doing(verb, c), quoted) or best
-        if names_a_sibling(question, best.around):
+        if names_a_sibling(question, best.around) or leaves_out(question, best.sentence):
             return Selection((), 0.0, 0.0, kind, False)
         if self.names_elsewhere(question, hits[best.n - 1].chunk):
             # "How many books does the Elm Street library hold?" over the Kilnworth library's page.
