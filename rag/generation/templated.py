@@ -365,6 +365,11 @@ def refers_to(name: str, c: Candidate, candidates: Sequence[Candidate]) -> bool:
     return bool(before and _CONTINUES_SPEECH.match(c.sentence) and named.search(before.sentence))
 
 
+def close_one(best: Candidate, candidates: Sequence[Candidate], margin: float, fits) -> Candidate | None:
+    """The best-scoring sentence within `margin` of `best` that `fits`; None when none does."""
+    return next((c for c in candidates if c.score >= best.score - margin and fits(c)), None)
+
+
 def asked_names(question: str) -> list[str]:
     """The names a question writes: its words capitalized after the first, less months and days,
     words in capitals ("CEO" may be spelled out, "TNW" is matched by its initials elsewhere), stop
@@ -561,24 +566,26 @@ class TemplatedGenerator:
         if self.names_elsewhere(question, hits[best.n - 1].chunk):
             # "How many books does the Elm Street library hold?" over the Kilnworth library's page.
             return Selection((), 0.0, 0.0, kind, False)
-        if kind in _FIGURE_KINDS and (places := located_names(question)) and not self.says_where(best, places, candidates, hits):
+        if kind in _FIGURE_KINDS and (places := located_names(question)) and not self.says_where(best, places, hits):
             # "How many speakers were sold in Canada?" → "… sold 1.6 million worldwide": a figure
-            # for a place (a site, a country) the sentence and its neighbours never name is another
-            # place's; a close one that names it answers, or none.
-            best = next((c for c in candidates if c.typed and c.score >= best.score - JOIN_MARGIN and self.says_where(c, places, candidates, hits)), None)
+            # from a passage that never names the place asked about (a site, a country) is another
+            # place's; a close one from a passage that names it answers, or none.
+            best = close_one(best, candidates, JOIN_MARGIN, lambda c: c.typed and self.says_where(c, places, hits))
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
         if kind == "age" and (person := asked_names(question)) and not refers_to(person[-1], best, candidates):
             # "How old is Tamsin Wren?" → "Tomasz Wrona, 58, has left …": someone else's age.
-            best = next((c for c in candidates if c.typed and c.score >= best.score - JOIN_MARGIN and refers_to(person[-1], c, candidates)), None)
+            best = close_one(best, candidates, JOIN_MARGIN, lambda c: c.typed and refers_to(person[-1], c, candidates))
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
         speaker = asked_speaker(question)
-        if speaker and not self.piece_by(speaker, hits[best.n - 1].chunk) and not refers_to(speaker, best, candidates):
+        if speaker and self.piece_by(speaker, hits[best.n - 1].chunk):
+            speaker = None  # "what did The Conversation say …?": its whole piece is its word
+        if speaker and not refers_to(speaker, best, candidates):
             # "What did Imogen Sato say about the dispute?": a sentence that neither names her nor
-            # sits beside one that does ("Vessel Home said in a statement …") is someone else's
+            # goes on from one that does ("Vessel Home said in a statement …") is someone else's
             # word; a close one that does answers, or none.
-            best = next((c for c in candidates if c.score >= best.score - AGENT_FALLBACK and refers_to(speaker, c, candidates)), None)
+            best = close_one(best, candidates, AGENT_FALLBACK, lambda c: refers_to(speaker, c, candidates))
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
         antecedent = None
@@ -648,7 +655,7 @@ class TemplatedGenerator:
             after = next((c for c in candidates if c.n == best.n and c.position == best.position + 1), None)
             if after is not None and after not in chosen and not another_year(question, after.sentence):
                 chosen.append(after)
-        if speaker and not self.piece_by(speaker, hits[best.n - 1].chunk):
+        if speaker:
             chosen = [c for c in chosen if c is best or refers_to(speaker, c, candidates)]  # her words only
         if kind == "timestamp":
             # Another moment of the show notes ("00:27:30 — …") answers another question: "when in
@@ -756,7 +763,7 @@ class TemplatedGenerator:
             )
         return self._document_text[chunk.doc_id]
 
-    def says_where(self, c: Candidate, places: Sequence[str], candidates: Sequence[Candidate], hits: Sequence[Hit]) -> bool:
+    def says_where(self, c: Candidate, places: Sequence[str], hits: Sequence[Hit]) -> bool:
         """The sentence's passage (its text, title or heading) names each place: a sentence may go
         on with a place named before it ("42 cameras at Union Street station. … The pilot cost …")."""
         chunk = hits[c.n - 1].chunk
