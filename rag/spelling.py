@@ -40,7 +40,8 @@ def _around(question: str, match: re.Match) -> str:
         start -= 1
     while end < len(question) and not question[end].isspace():
         end += 1
-    return question[start:end].rstrip("?!,;:").rstrip(".") if question[start:end].count(".") <= 1 else question[start:end]
+    token = question[start:end].rstrip("?!,;:")
+    return token[:-1] if token.endswith(".") and token.count(".") == 1 else token  # a full stop, not "Veltro.init()."
 
 
 def max_edits(word: str) -> int:
