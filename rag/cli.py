@@ -229,7 +229,12 @@ def search(
     model: ModelOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Rank the passages that bear on QUERY (the index is built on first use)."""
+    """Rank the passages that bear on QUERY (the index is built on first use).
+
+    Scores rank the passages for this query only: in hybrid mode the best of its candidates scores
+    1.000 whatever the query, so a score says which passage is closer, not whether any is relevant
+    (`rag ask` decides that, and abstains).
+    """
     from rag.retrieval import DEFAULT_MODE, DEFAULT_RERANKER, Retriever, check_mode, clean_query, parse_where
 
     query = clean_query(query)  # what is searched is what --json echoes
