@@ -590,6 +590,8 @@ def main() -> None:
     try:
         args = sys.argv[1:] or ["--help"]  # bare `rag` shows the help, not a usage "error"
         code = typer.main.get_command(app).main(args=args, prog_name="rag", standalone_mode=False)
+        if code == 130:  # typer turns Ctrl-C into a silent exit 130; say why the command stopped
+            print("interrupted", file=sys.stderr)
         try:
             sys.stdout.flush()  # a closed pipe is found here, where it is handled, not at exit
         except BrokenPipeError:

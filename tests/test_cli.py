@@ -250,3 +250,27 @@ def test_a_quote_is_printed_as_the_corpus_writes_it_not_as_emoji(tmp_path):
 
 def test_eval_answers_without_json_says_where_the_answers_go():
     assert_one_line_error(rag("eval", "--answers"))
+
+
+def test_ctrl_c_during_a_build_says_so_and_leaves_no_index(tmp_path):
+    """Typer turned Ctrl-C into a silent exit 130: the build just stopped."""
+    import shutil
+    import signal
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("ood", "ood2", "ood3", "ood4", "ood5"):  # ~250 passages: seconds of embedding to interrupt
+        for path in (REPO / "eval" / name / "corpus").iterdir():
+            shutil.copy(path, corpus / f"{name}-{path.name}")
+    build = subprocess.Popen(
+        [sys.executable, "-m", "rag", "index", "--corpus", str(corpus), "--index", str(tmp_path / "i")],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    for line in build.stderr:
+        if line.startswith("embedding chunks: "):
+            build.send_signal(signal.SIGINT)
+            break
+    rest = build.stderr.read()
+    assert build.wait(timeout=120) == 130
+    assert "interrupted" in rest and "Traceback" not in rest
+    assert not (tmp_path / "i").exists()
