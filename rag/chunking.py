@@ -174,6 +174,7 @@ def author_prefix(title: str) -> str:
 
 
 MONTH_NAMES = "January February March April May June July August September October November December".split()
+WEEKDAY_NAMES = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 
 
 def _byline(provider: str | None, published: str | None, time: str | None = None) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 import frontmatter
 import yaml
 
-from rag.chunking import MONTH_NAMES, clean_markdown
+from rag.chunking import MONTH_NAMES, WEEKDAY_NAMES, clean_markdown
 from rag.errors import CorpusError
 from rag.types import Document, FileNote, RelatedArticle, SkippedFile
 
@@ -92,21 +92,16 @@ def load_corpus(folder: str | Path) -> Corpus:
 
 
 def _dangling_links(root: Path) -> list[Path]:
-    return sorted(
-        p for p in root.rglob("*")
-        if p.is_symlink() and not p.exists() and p.suffix.lower() in CORPUS_SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+    return sorted(p for p in root.rglob("*") if p.is_symlink() and not p.exists() and _named_as_corpus_file(p, root))
 
 
 def corpus_files(root: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in root.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in CORPUS_SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+    return sorted(p for p in root.rglob("*") if p.is_file() and _named_as_corpus_file(p, root))
+
+
+def _named_as_corpus_file(path: Path, root: Path) -> bool:
+    """A corpus suffix, and nothing hidden on the way from `root` (".git/…", ".draft.md")."""
+    return path.suffix.lower() in CORPUS_SUFFIXES and not any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
 def file_state(root: Path) -> dict[str, list]:
@@ -334,7 +329,7 @@ def _author(meta: dict, body: str, excerpt: str | None = None) -> str | None:
     return None
 
 
-_CALENDAR_WORDS = frozenset([*MONTH_NAMES, *(f"{day}day" for day in "Mon Tues Wednes Thurs Fri Satur Sun".split())])
+_CALENDAR_WORDS = frozenset([*MONTH_NAMES, *WEEKDAY_NAMES])
 
 
 # What the piece says in brief, by the names front matter gives it.

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 
-from rag.chunking import LINE_TIMESTAMP, LINK_LINE, MONTH_NAMES, SCORE_LINES, TOPICS_LINE, VIDEO_ID_LINE, author_prefix
+from rag.chunking import (
+    LINE_TIMESTAMP, LINK_LINE, MONTH_NAMES, SCORE_LINES, TOPICS_LINE, VIDEO_ID_LINE, WEEKDAY_NAMES, author_prefix,
+)
 from rag.citations import content_terms, split_sentences, tokens
 from rag.types import Hit
 
@@ -191,7 +193,6 @@ _MONEY = re.compile(
 _MONTH = "(?:" + "|".join(MONTH_NAMES) + ")"
 A_YEAR = r"\b(?:1[0-9]|20)\d\d\b"  # a year, 1000–2099
 _YEAR = re.compile(A_YEAR)
-WEEKDAY_NAMES = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 # A year, a month or a day of the week ("on what day are the bins collected?" → "on Thursday").
 _DATE = re.compile(rf"{A_YEAR}|\b{_MONTH}\b|\b(?:{'|'.join(WEEKDAY_NAMES)})s?\b", re.IGNORECASE)
 COUNT_NUMBERS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()

@@ -323,14 +323,6 @@ def located_names(question: str) -> list[str]:
     return [w for m in located for w in m.group(1).split() if w in names]
 
 
-# "What did Imogen Sato say about …?", "what does Halvern's CEO think …" (not "what did the CEO say":
-# a role is no name to look for).
-_ASKS_SAID = re.compile(
-    r"\b[Ww]hat\s+(?:did|does|do|has|have|had|would)\s+((?:[A-Z][\w’'.-]*\s+){0,3}?[A-Z][\w’'-]*?)(?:['’]s?)?\s+"
-    r"(?:say|said|tell|told|think|argue|claim|write|wrote|mean|add|reply|respond|answer|admit|insist|warn)\b"
-)
-
-
 _LEAVING_OUT = r"\b(?:excluding|excludes|except(?:\s+for)?|other\s+than|apart\s+from|not\s+including|without)\s+(?:the\s+)?"
 
 
@@ -338,6 +330,14 @@ def leaves_out(question: str, sentence: str) -> bool:
     """The sentence says its figure or claim is without what the question asks about: "Total
     estimated cost, excluding Port Ailsa: £4.45 million" for "the repair cost for Port Ailsa?"."""
     return any(re.search(_LEAVING_OUT + re.escape(name) + r"\b", sentence) for name in asked_names(question))
+
+
+# "What did Imogen Sato say about …?", "what does Halvern's CEO think …" (not "what did the CEO say":
+# a role is no name to look for).
+_ASKS_SAID = re.compile(
+    r"\b[Ww]hat\s+(?:did|does|do|has|have|had|would)\s+((?:[A-Z][\w’'.-]*\s+){0,3}?[A-Z][\w’'-]*?)(?:['’]s?)?\s+"
+    r"(?:say|said|tell|told|think|argue|claim|write|wrote|mean|add|reply|respond|answer|admit|insist|warn)\b"
+)
 
 
 def asked_speaker(question: str) -> str | None:
