@@ -102,7 +102,6 @@ def main() -> None:
     args = parser.parse_args()
 
     import faiss
-    import numpy as np
 
     from rag.index import make_faiss_index, resolve_index_type
 

@@ -58,7 +58,7 @@ def refers_back(question: str) -> bool:
 def points_at_nothing(question: str, history: Sequence[Turn]) -> bool:
     """A first question that only points back ("who published it?", "and when?"): no earlier
     answer says what "it" is, and any passage retrieved for it would be a guess."""
-    from rag.generation.templated import FRAMING_TERMS
+    from rag.generation.answer_types import FRAMING_TERMS
 
     if history or not (refers_back(question) or is_follow_up(question)):
         return False

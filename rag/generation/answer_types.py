@@ -86,6 +86,13 @@ _WRITER = re.compile(r"\b(?:writer|author|journalist|reporter|columnist|contribu
 # "Who wrote the majority opinion?": the sentence that says someone wrote it ("Judge Solberg wrote …").
 _WROTE = re.compile(r"\b(?:(?:co-?)?wrote|(?:co-?)?written|(?:co-?)?authored|penned)\b", re.IGNORECASE)
 _AUTHOR_TERMS = frozenset(content_terms(f"{_CREATOR_WORDS} whose content show"))
+# Words that say what kind of answer or which source is wanted ("which outlet", "the date", "the
+# release", "the notes", "what kind of"), not what it is about: the passage need not contain them.
+FRAMING = frozenset(
+    "notes note release headline news report reported reports outlet site newspaper publication date kind kinds "
+    "sort type types way ways name called".split()
+)
+FRAMING_TERMS = frozenset(content_terms(" ".join(FRAMING) + " url id"))
 # The words that ask for an answer type, not about the topic: no passage need contain them.
 # "How tall is the lighthouse?" asks for a height: a passage may say "stands 41 metres" without "tall".
 _MEASURE_TERMS = frozenset(content_terms("tall high wide deep heavy fast far long old big large often"))

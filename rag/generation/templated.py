@@ -90,6 +90,8 @@ from rag.generation.answer_types import (
     COUNT_NUMBERS,
     COUNT_WORDS,
     FIGURE,
+    FRAMING,
+    FRAMING_TERMS,
     MODEL_NAME,
     MONTH_NAMES,
     QUANTITY,
@@ -135,12 +137,6 @@ SYNONYM_SIM = 0.8  # "how many photos": "photographs" 0.89, "bicycles" ~ bikes 0
 _PEOPLE = frozenset(content_terms("people persons individuals"))
 FOCUS_SIM = 0.30  # "which <noun>": a sentence word this close to the noun names it (tune split)
 DUPLICATE_OVERLAP = 0.8  # share of content words two sentences must share to count as one
-# Words that say what kind of answer or which source is wanted ("which outlet", "the date", "the
-# release", "the notes", "what kind of"), not what it is about: the passage need not contain them.
-FRAMING = frozenset(
-    "notes note release headline news report reported reports outlet site newspaper publication date kind kinds "
-    "sort type types way ways name called".split()
-)
 
 def with_anchor(sentence: str, anchor: str) -> str:
     """The sentence with its passage's video timestamp before the full stop, unless it has it:
@@ -156,7 +152,6 @@ _SCORE = frozenset(content_terms("score"))  # a feed's score is named by its oth
 # Answer types a section heading can hold for the sentences under it (a date, a figure), not a
 # publisher or a timestamp, which the passage itself carries.
 _HEADING_KINDS = frozenset({"date", "year", "number", "money", "percent", "length", "weight", "speed", "duration"})
-FRAMING_TERMS = frozenset(content_terms(" ".join(FRAMING) + " url id"))
 _TOPIC_TERMS = frozenset(content_terms("topic tag categories category subject theme keyword label filed"))
 
 
@@ -1352,7 +1347,8 @@ def named_things(text: str) -> set[tuple[str, str]]:
 
 def _plain(text: str) -> str:
     """`_squashed` without accents: "Ibáñez" and "Ibanez" are one name however a user types it."""
-    return _squashed("".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)))
+    # NFKD splits "á" into "a" and a combining accent; `_squashed` drops the accent (no mark is a \w)
+    return _squashed(unicodedata.normalize("NFKD", text))
 
 
 def _squashed(text: str) -> str:
@@ -1413,10 +1409,14 @@ def corpus_names(sentences) -> frozenset[str]:
     (running text only: titles capitalize every word)."""
     upper: dict[str, int] = {}
     total: dict[str, int] = {}
+    terms_of: dict[str, set[str]] = {}  # each written word stemmed once: this reads the whole corpus
     for sentence in sentences:
         for word in _TOKEN_CASED.findall(sentence)[1:]:
             for part in word.split("-"):  # "AI-based": a name and a plain word
-                for t in content_terms(part):
+                terms = terms_of.get(part)
+                if terms is None:
+                    terms = terms_of[part] = content_terms(part)
+                for t in terms:
                     total[t] = total.get(t, 0) + 1
                     upper[t] = upper.get(t, 0) + part[:1].isupper()
     return frozenset(t for t, n in total.items() if upper[t] * 2 > n)
