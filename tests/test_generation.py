@@ -1454,3 +1454,31 @@ def test_a_figure_given_without_the_place_asked_about_is_no_answer_for_it(real_e
     }, real_embedder, tmp_path)
     assert assistant.ask("What is the estimated storm repair cost for Port Ailsa?").abstained
     assert "1.2 million" in assistant.ask("What will Kilbrannan's sea wall repairs cost?").text
+
+
+def test_a_name_in_the_question_is_no_cue_for_what_kind_of_answer_is_asked():
+    """"What time did Lianne Price record?" was read as asking for a price (no sentence held one:
+    it abstained); a name's length is kept, so cues around it stay as far apart as written."""
+    assert answer_type("What time did Lianne Price record?") == "time"
+    assert answer_type("What was Lianne Price's time?") is None
+    assert answer_type("How old is Dr Young?") == "age"
+    assert answer_type("What is the price of the Lumora Echo?") == "money"
+    # "which … accuracy" within a few words asks for a share; a long name keeps it out of reach
+    assert answer_type("Which speech scientist questioned MoodLens's accuracy claims?") is None
+    assert answer_type("Which Outlet Ran The Piece?") == "source"  # Title Case: no word is taken for a name
+
+
+def test_what_time_asks_for_a_clock_or_a_race_time(real_embedder, tmp_path):
+    """"What time did Callum Reid run?" abstained: "time" was taken for a thing the answer must
+    name, and "Callum Reid (Kettleby Town FC) 17:15." names none."""
+    assistant = _assistant_over({
+        "results.txt": "KETTLEBY LIONS 5K FUN RUN - RESULTS\n\nDate: Sunday 8 October 2023\n"
+                       "Venue: Vicarage Park, Kettleby\n\nOwen Tregarthen (Wolds Harriers) 16:42.\n"
+                       "Callum Reid (Kettleby Town FC) 17:15.\nLianne Price 23:01 gun time (net chip time 22:36).\n"
+                       "The run raised money for the hospice. Entries closed on 1 October.\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("What time did Callum Reid run?")
+    assert "17:15" in answer.text, answer.text
+    assert "22:36" in assistant.ask("What time did Lianne Price record?").text
+    assert answer_type("Over what time period was the data collected?") != "time"
+

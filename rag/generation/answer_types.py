@@ -99,7 +99,7 @@ _MEASURE_TERMS = frozenset(content_terms("tall high wide deep heavy fast far lon
 _DIMENSION_TERMS = frozenset(content_terms("height length width depth distance thickness weight mass weigh speed"))
 ASKING_TERMS = {
     "timestamp": _MOMENT_TERMS, "link": _LINK_TERMS, "author": _AUTHOR_TERMS, "number": _MEASURE_TERMS,
-    "age": frozenset(content_terms("old age")), "year": frozenset(content_terms("year")),
+    "age": frozenset(content_terms("old age")), "year": frozenset(content_terms("year")), "time": frozenset(content_terms("time")),
     **dict.fromkeys(("length", "weight", "speed", "duration"), _MEASURE_TERMS | _DIMENSION_TERMS),
 }
 _ASKS_DATE = re.compile(
@@ -109,6 +109,10 @@ _ASKS_DATE = re.compile(
     r"\b(?:what|which)\s+(?:is|was|are|were|will\s+be)\s+(?:the|its|their)\s+(?:[\w-]+\s+)?(?:date|deadline)s?\b",
     re.IGNORECASE,
 )
+# "What time does the ferry leave?", "what time did she run?": a time of day or a race's time
+# ("06:50", "3pm", "22:36"), not any sentence that says "time" ("over what time period" asks a span).
+_ASKS_TIME = re.compile(r"\b(?:what|which)\s+time\b(?!\s+(?:period|frame|span|scale|zone|limit|of\s+(?:the\s+)?year))", re.IGNORECASE)
+_TIME_GIVEN = re.compile(r"\b\d{1,3}:[0-5]\d(?::[0-5]\d)?\b")  # "22:36", "1:02:15": a clock or a stopwatch
 # "Why …?" is answered by a sentence that gives a cause, when one near the top does: it ranks
 # higher, but one without a cue still answers (reasons are often stated with none).
 ASKS_REASON = re.compile(
@@ -265,6 +269,7 @@ _KINDS = (
     ("link", _ASKS_LINK),
     ("year", _ASKS_YEAR),
     ("date", _ASKS_DATE),
+    ("time", _ASKS_TIME),
     ("percent", _ASKS_PERCENT),
     ("money", _ASKS_MONEY),
     ("age", _ASKS_AGE),
@@ -296,11 +301,35 @@ def first_sentence(question: str) -> str:
     return (split_sentences(question) or [""])[0]
 
 
+# A word capitalized inside a question is a name; a month or a weekday is one that still dates.
+_CASED_WORD = re.compile(r"(?<=\s)[^\W\d_][\w'’-]*")
+_CALENDAR_WORDS = frozenset(w.lower() for w in (*MONTH_NAMES, *WEEKDAY_NAMES))
+
+
+def without_names(question: str) -> str:
+    """The question with the names it writes after its first word blanked ("What time did Lianne
+    Price record?": "Price" is her name, no cue for a sum of money; "Dr Young", "Long Island"). A
+    Title Case question capitalizes every word, so none is taken for a name there."""
+    words = _CASED_WORD.findall(question)
+    if sum(w[:1].isupper() for w in words) * 2 > len(words):
+        return question
+
+    def blank(m: re.Match) -> str:
+        word = m.group()
+        if not word[:1].isupper() or word.isupper() or word.lower() in _CALENDAR_WORDS:
+            return word
+        # still a capitalized word of its length (a place after "in" stays one, cues stay as far
+        # apart), but no cue of any kind
+        return "N" + "n" * (len(word) - 1)
+
+    return _CASED_WORD.sub(blank, question)
+
+
 def answer_type(question: str) -> str | None:
-    """"author", "source", "timestamp", "link", "year", "date", "percent", "money", "age", "count"
-    ("how many"), a measure ("length", "weight", "speed", "duration"), "number", or None (any
-    sentence may answer)."""
-    first = first_sentence(question)
+    """"author", "source", "timestamp", "link", "year", "date", "time" (of day, or a race's),
+    "percent", "money", "age", "count" ("how many"), a measure ("length", "weight", "speed",
+    "duration"), "number", or None (any sentence may answer)."""
+    first = without_names(first_sentence(question))
     first = _RELATIVE_WHO.sub(lambda m: m.group() if first[: m.start()].split()[-1].lower() in _JOINING else m.group(1) + "one", first)
     for kind, pattern in _KINDS:
         if kind == "link" and _LINK_VERB.search(first) and not _ASKS_LINK.search(_LINK_VERB.sub(" ", first)):
@@ -406,6 +435,8 @@ def holds_type(
         if kind == "date" and not written and not hit.chunk.anchor:
             written = _CLOCK.search(sentence)  # "when does the last ferry leave?" → "at 23:40"
         return bool(written) and (about_publication or not is_byline(sentence, hit.chunk))
+    if kind == "time":
+        return bool(_CLOCK.search(sentence) or _TIME_GIVEN.search(sentence))
     if kind == "length" and dimension:
         given = {_DIMENSIONS[d.lower()] for d in _GIVES_DIMENSION.findall(sentence)}
         if given and dimension not in given:
