@@ -1482,3 +1482,30 @@ def test_what_time_asks_for_a_clock_or_a_race_time(real_embedder, tmp_path):
     assert "22:36" in assistant.ask("What time did Lianne Price record?").text
     assert answer_type("Over what time period was the data collected?") != "time"
 
+
+def test_how_old_someone_is_is_not_answered_by_a_namesake(real_embedder, tmp_path):
+    """"How old was Irene Dunmore when she died?" quoted "Arthur Dunmore … has died at the age of
+    91": the same surname, another person's age."""
+    assistant = _assistant_over({
+        "obituary.md": "---\ntitle: Kettleby goalkeeper Arthur Dunmore dies\nprovider: Kettleby Echo\n---\n"
+                       "Arthur Dunmore, who kept goal for Kettleby Town for 15 seasons, has died at the age of 91. "
+                       "He is survived by his wife, Irene Dunmore, and two sons. "
+                       "The funeral will be held at St Mary's Church on 12 November.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("How old was Irene Dunmore when she died?").abstained
+    assert "91" in assistant.ask("How old was Arthur Dunmore when he died?").text
+
+
+def test_a_sentence_opening_with_she_answers_for_the_person_named_before_it(real_embedder, tmp_path):
+    """"How many penalty points did Calum Reilly get?" quoted "She was fined £310 … and had six
+    penalty points added to her licence", which follows Gemma Pryce's case, not his."""
+    assistant = _assistant_over({
+        "court.md": "---\ntitle: Magistrates' court roundup\nprovider: Kettleby Echo\n---\n"
+                    "Gemma Pryce, 34, of Mill Lane, admitted driving without due care on the A46 in July. "
+                    "She was fined £310, ordered to pay £90 costs, and had six penalty points added to her licence.\n\n"
+                    "Calum Reilly, 23, of Tanner's Row, admitted driving with excess alcohol on Lowfield Road. "
+                    "Reilly was banned from driving for 20 months and fined £640.\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("How many penalty points did Calum Reilly get on his licence?")
+    assert "six penalty points" not in answer.text, answer.text
+    assert "six" in assistant.ask("How many penalty points did Gemma Pryce get?").text

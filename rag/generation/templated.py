@@ -206,6 +206,9 @@ _MONTHS = {m.lower(): i for i, m in enumerate(MONTH_NAMES, 1)}
 _CALENDAR_NAMES = frozenset([*_MONTHS, *(d.lower() for d in WEEKDAY_NAMES)])
 _NAME_PUNCTUATION = "“”\"'‘’()[],.;:!?"  # stripped from a word to leave the name it writes
 _ASKS_WHO = re.compile(r"\W*(?:and\s+)?(?:who|whom)\b", re.IGNORECASE)
+_OPENS_WITH_HE_OR_SHE = re.compile(r"\W*(?:he|she|his|her|him)\b", re.IGNORECASE)  # a person named before
+# A sentence about someone it names first: "Gemma Pryce, 34, of …", "Dr. Ines Alvarez said …".
+_OPENS_WITH_FULL_NAME = re.compile(r"\W*((?:(?:Dr|Mr|Mrs|Ms|Prof|Professor|Sir|Dame)\.?\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+)")
 _OPENS_WITH_PRONOUN = re.compile(r"\W*(?:he|she|they|his|her|their|him|them)\b", re.IGNORECASE)  # someone named before
 _COMPANY_NOUNS = frozenset(content_terms("company firm business startup supplier vendor maker manufacturer contractor developer provider"))
 # A company's name with its legal form: "Sentimetric Ltd", "Acme Inc.", "Brightwell Home Appliances plc".
@@ -336,9 +339,19 @@ _ASKS_SAID = re.compile(
 
 
 def asked_speaker(question: str) -> str | None:
-    """Whose words a "what did NAME say …?" question asks for: the name's last word ("Sato")."""
+    """Whose words a "what did NAME say …?" question asks for, as written ("Imogen Sato")."""
     match = _ASKS_SAID.search(first_sentence(question))
-    return match.group(1).split()[-1] if match else None
+    return match.group(1) if match else None
+
+
+# "How old is Irene Dunmore?", "how old was Dr Lena Okafor when …?": whose age is asked, as written.
+_AGE_OF = re.compile(r"\b[Hh]ow\s+old\s+(?:is|was|were|are|will\s+be)\s+((?:[A-Z][\w’'.-]*\s+){0,3}?[A-Z][\w’'-]*?)(?:['’]s?)?\b(?!\.?\s+[A-Z])")
+# Words written before a surname that are no given name: "Mrs Dunmore", "Professor Lindqvist".
+_HONORIFICS = frozenset(
+    "mr mrs ms miss mx dr prof professor sir dame lord lady rev reverend father sister brother cllr councillor judge "
+    "justice captain capt coach manager director chief inspector sergeant sgt officer detective constable pc dc "
+    "president senator governor minister mayor dean saint st mp".split()
+)
 
 
 # A question that asks for someone's words: "what did she say", "how did the group respond".
@@ -351,13 +364,72 @@ _CONTINUES_SPEECH = re.compile(r"\W*(?:[\"“‘]|(?:he|she|they)\b)", re.IGNORE
 
 
 def refers_to(name: str, c: Candidate, candidates: Sequence[Candidate]) -> bool:
-    """The sentence names someone (by `name`), or goes on from the sentence before it, which does,
-    with a quote or a pronoun ("… Imogen Sato said." + "“We are deleting …”"; "She was 81.")."""
-    named = re.compile(rf"\b{re.escape(name)}\b")
-    if named.search(c.sentence):
+    """The sentence names someone (by `name`: "Sato", or "Imogen Sato" by her surname), or goes on
+    from the sentence before it, which does, with a quote or a pronoun ("… Imogen Sato said." +
+    "“We are deleting …”"; "She was 81.")."""
+    if names_person(name, c.sentence):
         return True
     before = next((o for o in candidates if o.n == c.n and o.position == c.position - 1), None)
-    return bool(before and _CONTINUES_SPEECH.match(c.sentence) and named.search(before.sentence))
+    return bool(before and _CONTINUES_SPEECH.match(c.sentence) and names_person(name, before.sentence))
+
+
+def names_person(name: str, sentence: str) -> bool:
+    """The sentence writes the person's surname (a name's last word), and not as another person's:
+    "Harold Lindqvist has died aged 84" does not name Elisabeth Lindqvist; "Mrs Lindqvist",
+    "Lindqvist said" and "Elisabeth Lindqvist" do."""
+    *given, surname = name.split()
+    given_names = {g.lower().rstrip(".") for g in given}
+    for match in re.finditer(rf"\b{re.escape(surname)}\b", sentence):
+        before = re.findall(r"[\w’'.-]+", sentence[: match.start()])[-1:]
+        word = before[0].rstrip(".") if before else ""
+        if (not given_names or not word[:1].isupper() or word.lower() in given_names or word.lower() in _HONORIFICS
+                or word.lower() in STOPWORDS):
+            return True
+    return False
+
+
+def aged_person(question: str) -> str | None:
+    """Whose age "how old is NAME?" asks: the name after "how old is" ("Irene Dunmore" in "how old
+    was Irene Dunmore when Arthur died?"), or else the last name the question writes."""
+    match = _AGE_OF.search(first_sentence(question))
+    if match and match.group(1).split()[0].lower() not in STOPWORDS:
+        return match.group(1)
+    names = asked_names(question)
+    return names[-1] if names else None
+
+
+def full_names(question: str) -> list[str]:
+    """The full names a question writes: two or more capitalized words in a row after its first
+    ("Calum Reilly", "Kettleby Town"); none in a Title Case question."""
+    words = _TOKEN_CASED.findall(first_sentence(question))[1:]
+    if sum(w[:1].isupper() for w in words) * 2 > len(words):
+        return []
+    runs, run = [], []
+    for word in [*words, ""]:
+        if word[:1].isupper() and not word.isupper() and word.lower() not in _CALENDAR_NAMES:
+            run.append(POSSESSIVE.sub("", word))
+            continue
+        if len(run) > 1:
+            runs.append(" ".join(run))
+        run = []
+    return runs
+
+
+def pronoun_points_elsewhere(name: str, c: Candidate, candidates: Sequence[Candidate]) -> bool:
+    """A sentence that opens with "he" or "she" and never names `name` is about the person the
+    sentences before it open with: "Gemma Pryce, 34, admitted … She was fined £310 and had six
+    penalty points added" answers for Pryce, not for another defendant asked about."""
+    if not _OPENS_WITH_HE_OR_SHE.match(c.sentence) or names_person(name, c.sentence):
+        return False
+    before = c
+    for _ in range(3):
+        before = next((o for o in candidates if o.n == before.n and o.position == before.position - 1), None)
+        if before is None or names_person(name, before.sentence):
+            return False
+        if not _OPENS_WITH_HE_OR_SHE.match(before.sentence):
+            subject = _OPENS_WITH_FULL_NAME.match(before.sentence)
+            return bool(subject) and subject.group(1).split()[0].lower() not in STOPWORDS and not names_person(name, subject.group(1))
+    return False
 
 
 def close_one(best: Candidate, candidates: Sequence[Candidate], margin: float, fits) -> Candidate | None:
@@ -568,13 +640,21 @@ class TemplatedGenerator:
             best = close_one(best, candidates, JOIN_MARGIN, lambda c: c.typed and self.says_where(c, places, hits))
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
-        if kind == "age" and (person := asked_names(question)) and not refers_to(person[-1], best, candidates):
-            # "How old is Tamsin Wren?" → "Tomasz Wrona, 58, has left …": someone else's age.
-            best = close_one(best, candidates, JOIN_MARGIN, lambda c: c.typed and refers_to(person[-1], c, candidates))
+        if kind == "age" and (person := aged_person(question)) and not refers_to(person, best, candidates):
+            # "How old is Tamsin Wren?" → "Tomasz Wrona, 58, has left …"; "how old was Irene
+            # Dunmore?" → "Arthur Dunmore … has died at the age of 91": someone else's age.
+            best = close_one(best, candidates, JOIN_MARGIN, lambda c: c.typed and refers_to(person, c, candidates))
+            if best is None:
+                return Selection((), 0.0, 0.0, kind, False)
+        person = next(iter(full_names(question)), None) if not _ASKS_WHO.match(question) else None
+        if person and pronoun_points_elsewhere(person, best, candidates):
+            # "How many penalty points did Calum Reilly get?" → "She was fined … and had six
+            # penalty points added" after a sentence on another defendant: her points, not his.
+            best = close_one(best, candidates, JOIN_MARGIN, lambda c: not pronoun_points_elsewhere(person, c, candidates))
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
         speaker = asked_speaker(question)
-        if speaker and self.piece_by(speaker, hits[best.n - 1].chunk):
+        if speaker and self.piece_by(speaker.split()[-1], hits[best.n - 1].chunk):
             speaker = None  # "what did The Conversation say …?": its whole piece is its word
         if speaker and not refers_to(speaker, best, candidates):
             # "What did Imogen Sato say about the dispute?": a sentence that neither names her nor
@@ -652,6 +732,8 @@ class TemplatedGenerator:
                 chosen.append(after)
         if speaker:
             chosen = [c for c in chosen if c is best or refers_to(speaker, c, candidates)]  # her words only
+        if person:
+            chosen = [c for c in chosen if c is best or not pronoun_points_elsewhere(person, c, candidates)]
         if kind == "timestamp":
             # Another moment of the show notes ("00:27:30 — …") answers another question: "when in
             # the episode …?" has one answer.
