@@ -622,3 +622,7 @@ def main() -> None:
         print(f"error: unexpected {type(e).__name__}: {e} (set RAG_DEBUG=1 for the traceback)", file=sys.stderr)
         sys.exit(70)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":  # `python -m rag.cli …` works as `python -m rag …` does
+    main()

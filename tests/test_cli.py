@@ -206,6 +206,8 @@ def test_help_explains_the_commands():
     assert "--where" in rag("search", "--help").stdout
     bare = rag()  # printed "error: Usage: …" and the help on stderr, exit 2
     assert bare.returncode == 0 and bare.stdout == result.stdout and not bare.stderr
+    module = subprocess.run([sys.executable, "-m", "rag.cli", "--help"], cwd=REPO, capture_output=True, text=True)
+    assert module.returncode == 0 and module.stdout == result.stdout  # printed nothing and exited 0
 
 
 def test_terminal_codes_and_bytes_that_are_not_utf8_are_not_part_of_the_question(seeds_index):
