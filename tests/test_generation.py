@@ -1509,3 +1509,34 @@ def test_a_sentence_opening_with_she_answers_for_the_person_named_before_it(real
     answer = assistant.ask("How many penalty points did Calum Reilly get on his licence?")
     assert "six penalty points" not in answer.text, answer.text
     assert "six" in assistant.ask("How many penalty points did Gemma Pryce get?").text
+
+
+def test_a_company_that_publishes_a_document_and_is_written_about_is_a_subject_not_only_a_source(real_embedder, tmp_path):
+    """"Which firm led Lumora's Series A?" read "Lumora's" as the source to read (Lumora published
+    its privacy policy), and never looked at the news story that names the investor; "Lumora's
+    data protection officer" was taken for a thing called "Lumora's data", a sibling of "EEG data"."""
+    assistant = _assistant_over({
+        "policy.md": "---\ntitle: Lumora privacy policy\nprovider: Lumora\n---\n"
+                     "Lumora Inc. is based at 500 West 2nd Street, Austin, Texas. We collect EEG data only with consent. "
+                     "Residents of the EU can contact our EU representative, Lumora Europe Ltd., in Dublin. "
+                     "Everyone else can contact our Data Protection Officer, Maya Lindqvist, at privacy@lumora.io. "
+                     "If we change how we use mood or EEG data, we will ask for your consent again.\n",
+        "funding.md": "---\ntitle: Lumora raises $18 million for mood-sensing earbuds\nprovider: TechCrunch\n---\n"
+                      "Lumora, an Austin startup that makes mood-sensing earbuds, has raised an $18 million Series A "
+                      "round led by Northgate Ventures. The Echo earbuds will ship in 2026.\n",
+    }, real_embedder, tmp_path)
+    assert "Northgate Ventures" in assistant.ask("Which firm led Lumora's Series A?").text
+    assert "Maya Lindqvist" in assistant.ask("Who is Lumora's data protection officer?").text
+
+
+def test_why_is_answered_by_the_sentence_that_gives_the_cause_after_one_that_restates_the_question(real_embedder, tmp_path):
+    """"Why did Helen Okafor give up building classifiers?" quoted "I used to build facial expression
+    classifiers." and stopped there; "I stopped because …" follows it."""
+    assistant = _assistant_over({
+        "talk.txt": "What the face doesn't say\n\n"
+                    "HELEN OKAFOR: Thank you, Rui. I'll start with a confession: I used to build facial expression "
+                    "classifiers. I stopped because I couldn't get them to work outside the lab. So in 2022 we started "
+                    "a study of 1,200 adults in six countries.\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("Why did Helen Okafor give up building facial expression classifiers?")
+    assert "outside the lab" in answer.text, answer.text

@@ -730,6 +730,14 @@ class TemplatedGenerator:
             after = next((c for c in candidates if c.n == best.n and c.position == best.position + 1), None)
             if after is not None and after not in chosen and not another_year(question, after.sentence):
                 chosen.append(after)
+        if ASKS_REASON.search(first_sentence(question)) and not any(CAUSE.search(c.sentence) for c in chosen):
+            # "Why did she give up building classifiers?" → "I used to build facial expression
+            # classifiers." restates what is asked; the sentence after it gives the cause ("I
+            # stopped because …"), and takes the place of a second sentence that gives none.
+            cause = next((after for c in chosen for after in candidates
+                          if after.n == c.n and after.position == c.position + 1 and after not in chosen and CAUSE.search(after.sentence)), None)
+            if cause is not None:
+                chosen = [*chosen[: self.max_sentences - 1], cause] if len(chosen) >= self.max_sentences else [*chosen, cause]
         if speaker:
             chosen = [c for c in chosen if c is best or refers_to(speaker, c, candidates)]  # her words only
         if person:
@@ -1142,9 +1150,17 @@ def named_providers(question: str, hits: Sequence[Hit]) -> set[str]:
         said = (len(name) > 2 and re.search(rf"\b{spelled}\b", question, re.IGNORECASE)) or (
             len(initials) > 1 and re.search(rf"\b{re.escape(initials)}\b", question, re.IGNORECASE)
         )
-        if said and not _EXCLUDING.search(question[: said.start()]):
+        if said and not _EXCLUDING.search(question[: said.start()]) and not written_by_others(provider, hits):
             named.add(provider)
     return named
+
+
+def written_by_others(provider: str, hits: Sequence[Hit]) -> bool:
+    """Another outlet's passage writes the outlet's name: it is a subject too ("Lumora raises $18
+    million …" in TechCrunch, beside Lumora's own privacy policy), and "which firm led Lumora's
+    Series A?" names the company, not the source to read."""
+    name = re.compile(rf"\b{re.escape(provider)}\b")
+    return any(h.chunk.provider != provider and name.search(h.chunk.text) for h in hits)
 
 
 # "No" and "without" deny a thing ("no lifeguard"); "not" and "never" deny a doing ("never trust",
@@ -1420,6 +1436,8 @@ def named_things(text: str) -> set[tuple[str, str]]:
         before = text[: m.start()].rstrip()
         if len(words) == 1 and (not before or before[-1] in ".!?:;“”\"'‘’("):
             continue  # "Many researchers …": a sentence's first word is capitalized, not a name
+        if POSSESSIVE.search(words[-1]):
+            continue  # "Lumora's data": whose data, not data called Lumora's
         while words and (words[0].lower() in STOPWORDS or not content_terms(words[0])):
             words = words[1:]
         if words and kind not in STOPWORDS and content_terms(kind):
