@@ -1540,3 +1540,15 @@ def test_why_is_answered_by_the_sentence_that_gives_the_cause_after_one_that_res
     }, real_embedder, tmp_path)
     answer = assistant.ask("Why did Helen Okafor give up building facial expression classifiers?")
     assert "outside the lab" in answer.text, answer.text
+
+
+def test_a_figure_asked_for_a_country_written_in_capitals_needs_a_passage_naming_it(real_embedder, tmp_path):
+    """"How many watches were recalled in the UK?" quoted the US figure: "UK" is written in capitals,
+    which were not read as a place (and "uk" is in "Ukraine" and "duke")."""
+    assistant = _assistant_over({
+        "recall.md": "---\ntitle: Verano recalls Solace Band 2 smartwatches\nprovider: U.S. Consumer Product Safety Commission\n---\n"
+                     "About 61,500 Solace Band 2 watches were sold in the United States and are being recalled. "
+                     "About 8,200 were sold in Canada. The Duke of Ukraine Street store in Boston sold 300.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("How many Solace Band 2 watches were recalled in the UK?").abstained
+    assert "61,500" in assistant.ask("How many Solace Band 2 watches were recalled in the US?").text

@@ -318,7 +318,18 @@ def located_names(question: str) -> list[str]:
     names = set(asked_names(question))
     text = first_sentence(question)
     located = [m for m in _LOCATED.finditer(text) if not re.search(r"[A-Z][\w’'-]*\s+$", text[: m.start()])]
-    return [w for m in located for w in m.group(1).split() if w in names]
+    return [w for m in located for w in m.group(1).split() if w in names or w in _PLACE_CODES]
+
+
+# A place written in capitals ("recalled in the UK") and how passages also write it: a substring of
+# a passage's plain text would find "uk" in "Ukraine", and "the United Kingdom" is the UK.
+_PLACE_CODES = {
+    "UK": ("UK", "U.K.", "United Kingdom", "Britain", "British"),
+    "US": ("US", "U.S.", "USA", "United States", "America", "American"),
+    "USA": ("US", "U.S.", "USA", "United States", "America", "American"),
+    "EU": ("EU", "E.U.", "European Union"),
+    "UAE": ("UAE", "United Arab Emirates"),
+}
 
 
 _LEAVING_OUT = r"\b(?:excluding|excludes|except(?:\s+for)?|other\s+than|apart\s+from|not\s+including|without)\s+(?:the\s+)?"
@@ -852,8 +863,13 @@ class TemplatedGenerator:
         """The sentence's passage (its text, title or heading) names each place: a sentence may go
         on with a place named before it ("42 cameras at Union Street station. … The pilot cost …")."""
         chunk = hits[c.n - 1].chunk
-        text = _plain(" ".join([chunk.text, chunk.title or "", chunk.heading or ""]))
-        return all(_plain(place) in text for place in places)
+        written = " ".join([chunk.text, chunk.title or "", chunk.heading or ""])
+        text = _plain(written)
+        return all(
+            any(re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", written) for name in _PLACE_CODES[place])
+            if place in _PLACE_CODES else _plain(place) in text
+            for place in places
+        )
 
     def piece_by(self, name: str, chunk) -> bool:
         """`name` is the outlet of `chunk` (a related article's, for its entry), or the outlet,
