@@ -1552,3 +1552,15 @@ def test_a_figure_asked_for_a_country_written_in_capitals_needs_a_passage_naming
     }, real_embedder, tmp_path)
     assert assistant.ask("How many Solace Band 2 watches were recalled in the UK?").abstained
     assert "61,500" in assistant.ask("How many Solace Band 2 watches were recalled in the US?").text
+
+
+def test_a_short_name_the_document_never_writes_as_a_word_is_another_thing(real_embedder, tmp_path):
+    """"How much does the Lumora Echo Pro cost?" quoted the Echo's price: "Pro" was found inside
+    "production", so the piece seemed to name it."""
+    assistant = _assistant_over({
+        "launch.md": "---\ntitle: Lumora unveils the Echo earbuds\nprovider: TechCrunch\n---\n"
+                     "The Echo will cost $199 and ships after production starts in Austin. "
+                     "Lumora says it has taken 11,000 pre-orders.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("How much does the Lumora Echo Pro cost?").abstained
+    assert "$199" in assistant.ask("How much does the Lumora Echo cost?").text

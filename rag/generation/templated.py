@@ -123,6 +123,7 @@ C_SEMANTIC, C_CONTEXT, C_COVERAGE, C_RELATION = 0.5, 0.2, 0.3, 0.1
 NEIGHBOUR_SHARE = 0.5  # question words found only in the next/previous sentence count this much
 AGENT_FALLBACK = 0.3  # "who curated X?": a sentence that says "curated" and names someone, this close to the best, answers
 NAMING_FALLBACK = 0.15  # "what is the name of the X?": a sentence naming an X this close to the best answers
+_SHORT_NAME = 4  # a name this short is looked for as a word, not inside others ("Pro" in "production")
 NAME_WINDOW = 4  # "which ship": a name at most this many words from "ship" names it
 JOIN_MARGIN = 0.15  # an extra sentence must score within this of the best one
 RESTATES = 0.9  # a best sentence covering this share of the question only restates it
@@ -543,6 +544,7 @@ class TemplatedGenerator:
         self._rows: dict[str, int] | None = None
         self._documents: dict[str, list] | None = None  # doc_id → its chunks
         self._document_text: dict[str, str] = {}
+        self._document_words: dict[str, str] = {}
         self._token_embedder = None
         self._n = 0
 
@@ -837,13 +839,28 @@ class TemplatedGenerator:
         another place, person or thing ("what did the repairs cost in Saltmere?" over a piece on
         Port Ellery's)."""
         text = self.document_text(chunk)
+        runs = [_plain(run) for run in full_names(question)]
         missing = []
         for name in asked_names(question):
             plain = _plain(name)
             # a plural names what its singular does ("MEPs" in a piece quoting "MEP Lukas Brandt")
             if plain not in text and not (len(plain) > 3 and plain.endswith("s") and plain[:-1] in text):
                 missing.append(name)
+            elif (len(plain) <= _SHORT_NAME and not any(plain in run and run in text for run in runs)
+                  and not re.search(rf"\b{re.escape(plain.removesuffix('s'))}s?\b", self.document_words(chunk))):
+                # "Echo Pro": "pro" is in "production", but the piece writes no word "Pro" (a name
+                # run it is part of, "lexfridman" for "Lex Fridman", is written as one)
+                missing.append(name)
         return missing
+
+    def document_words(self, chunk) -> str:
+        """`document_text` with its words kept apart (lower case, without accents)."""
+        self.document_text(chunk)
+        if chunk.doc_id not in self._document_words:
+            chunks = self._documents.get(chunk.doc_id) or [chunk]
+            written = " ".join(x for c in chunks for x in (c.text, c.title, c.heading, c.provider, c.source_title, c.url) if x)
+            self._document_words[chunk.doc_id] = unicodedata.normalize("NFKD", written).lower()
+        return self._document_words[chunk.doc_id]
 
     def document_text(self, chunk) -> str:
         """All a document writes (every passage, title, heading, outlet, url), without accents or
