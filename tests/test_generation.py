@@ -1564,3 +1564,16 @@ def test_a_short_name_the_document_never_writes_as_a_word_is_another_thing(real_
     }, real_embedder, tmp_path)
     assert assistant.ask("How much does the Lumora Echo Pro cost?").abstained
     assert "$199" in assistant.ask("How much does the Lumora Echo cost?").text
+
+
+def test_an_age_written_against_another_name_in_the_sentence_is_not_the_asked_persons(real_embedder, tmp_path):
+    """"How old is Joan Whitfield?" quoted "Mrs Whitfield complained about the care given to her
+    husband, Mr Derek Whitfield, aged 74": the sentence names her, but the age is his."""
+    assistant = _assistant_over({
+        "ruling.md": "---\ntitle: Ombudsman upholds complaint about sepsis care\nprovider: Health Ombudsman\n---\n"
+                     "The complainant is Mrs Joan Whitfield of Hexworth.\n\n"
+                     "Mrs Whitfield complained about the care given to her husband, Mr Derek Whitfield, aged 74, when he "
+                     "attended the emergency department in March 2023. The trust took eleven months to reply to her complaint.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("How old is Joan Whitfield?").abstained
+    assert "74" in assistant.ask("How old was Derek Whitfield?").text

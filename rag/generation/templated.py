@@ -400,6 +400,18 @@ def names_person(name: str, sentence: str) -> bool:
     return False
 
 
+# An age written against a name: "Mr Derek Whitfield, aged 74", "Tomasz Wrona, 58,", "the 52-year-old Fiona Reid".
+_AGE_AFTER_NAME = re.compile(r"((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]+),\s+(?:aged\s+)?\d{1,3}\b(?![.,]\d|\s*(?:%|per\s*cent|percent))")
+_AGE_BEFORE_NAME = re.compile(r"\b\d{1,3}-year-old\s+((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]+)")
+
+
+def ages_someone_elses(person: str, sentence: str) -> bool:
+    """Every age the sentence writes against a name is another person's: "Mrs Whitfield complained
+    about the care given to her husband, Mr Derek Whitfield, aged 74" gives no age of Joan Whitfield."""
+    named = [m.group(1) for pattern in (_AGE_AFTER_NAME, _AGE_BEFORE_NAME) for m in pattern.finditer(sentence)]
+    return bool(named) and not any(names_person(person, name) for name in named)
+
+
 def aged_person(question: str) -> str | None:
     """Whose age "how old is NAME?" asks: the name after "how old is" ("Irene Dunmore" in "how old
     was Irene Dunmore when Arthur died?"), or else the last name the question writes."""
@@ -653,12 +665,19 @@ class TemplatedGenerator:
             best = close_one(best, candidates, JOIN_MARGIN, lambda c: c.typed and self.says_where(c, places, hits))
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
-        if kind == "age" and (person := aged_person(question)) and not refers_to(person, best, candidates):
+        if kind == "age" and (aged := aged_person(question)):
             # "How old is Tamsin Wren?" → "Tomasz Wrona, 58, has left …"; "how old was Irene
-            # Dunmore?" → "Arthur Dunmore … has died at the age of 91": someone else's age.
-            best = close_one(best, candidates, JOIN_MARGIN, lambda c: c.typed and refers_to(person, c, candidates))
-            if best is None:
-                return Selection((), 0.0, 0.0, kind, False)
+            # Dunmore?" → "Arthur Dunmore … has died at the age of 91"; "how old is Joan
+            # Whitfield?" → "… her husband, Mr Derek Whitfield, aged 74": someone else's age.
+            named = bool(_AGE_OF.search(first_sentence(question)))  # the one after "how old is", not any name
+
+            def gives_age_of(c: Candidate) -> bool:
+                return refers_to(aged, c, candidates) and not (named and ages_someone_elses(aged, c.sentence))
+
+            if not gives_age_of(best):
+                best = close_one(best, candidates, JOIN_MARGIN, lambda c: c.typed and gives_age_of(c))
+                if best is None:
+                    return Selection((), 0.0, 0.0, kind, False)
         person = next(iter(full_names(question)), None) if not _ASKS_WHO.match(question) else None
         if person and pronoun_points_elsewhere(person, best, candidates):
             # "How many penalty points did Calum Reilly get?" → "She was fined … and had six
