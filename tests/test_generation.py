@@ -1577,3 +1577,16 @@ def test_an_age_written_against_another_name_in_the_sentence_is_not_the_asked_pe
     }, real_embedder, tmp_path)
     assert assistant.ask("How old is Joan Whitfield?").abstained
     assert "74" in assistant.ask("How old was Derek Whitfield?").text
+
+
+def test_how_old_is_someones_husband_asks_his_age_not_hers(real_embedder, tmp_path):
+    """"How old is Rosalind Pemberton's husband Geoffrey Lam?" quoted "Dr Rosalind Pemberton … has
+    died at the age of 83": the name after "how old is" was taken for the one whose age is asked."""
+    assistant = _assistant_over({
+        "obituary.md": "---\ntitle: Curator Rosalind Pemberton dies\nprovider: Harwick Courier\n---\n"
+                       "Dr Rosalind Pemberton, who was curator of scientific instruments from 1978 to 2009, has died at "
+                       "the age of 83. She is survived by her husband, Geoffrey Lam, and their daughter.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("How old is Rosalind Pemberton's husband Geoffrey Lam?").abstained
+    assert assistant.ask("How old is Rosalind Pemberton's husband?").abstained
+    assert "83" in assistant.ask("How old was Rosalind Pemberton when she died?").text

@@ -415,11 +415,21 @@ def ages_someone_elses(person: str, sentence: str) -> bool:
 def aged_person(question: str) -> str | None:
     """Whose age "how old is NAME?" asks: the name after "how old is" ("Irene Dunmore" in "how old
     was Irene Dunmore when Arthur died?"), or else the last name the question writes."""
-    match = _AGE_OF.search(first_sentence(question))
+    first = first_sentence(question)
+    match = _AGE_OF.search(first)
     if match and match.group(1).split()[0].lower() not in STOPWORDS:
+        relative = _RELATIVE.match(first, match.end(1))
+        if relative:
+            # "how old is Rosalind Pemberton's husband (Geoffrey Lam)?" asks his age: by his name
+            # if the question gives it, else by what he is to her (a sentence must say "husband")
+            return relative.group(2) or relative.group(1)
         return match.group(1)
     names = asked_names(question)
     return names[-1] if names else None
+
+
+# After a name, whose relative is meant: "'s husband", "’s eldest son Tom Lam".
+_RELATIVE = re.compile(r"['’]s\s+(?:[a-z]+\s+)?([a-z]+)\b(?:,?\s+((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]+))?")
 
 
 def full_names(question: str) -> list[str]:
