@@ -90,7 +90,7 @@ def test_factories_without_an_index_parameter_are_called_without_it(monkeypatch)
         ("When in the podcast is bias raised?", "timestamp"),
         ("Which timestamp covers the ethics part?", "timestamp"),
         ("When was the video uploaded?", "date"),  # the recording's date, not a moment in it
-        ("What time does the council meet?", None),
+        ("What time does the council meet?", "time"),  # a clock time, not a moment of a recording
         ("In what report did the panel sum up its view?", None),  # "sum up" asks for no money
         ("What sum did the city pay?", "money"),
         ("Which wire service carried the announcement?", "source"),

@@ -324,10 +324,11 @@ def located_names(question: str) -> list[str]:
 
 # A place written in capitals ("recalled in the UK") and how passages also write it: a substring of
 # a passage's plain text would find "uk" in "Ukraine", and "the United Kingdom" is the UK.
+_US = ("US", "U.S.", "USA", "United States", "America", "American")
 _PLACE_CODES = {
     "UK": ("UK", "U.K.", "United Kingdom", "Britain", "British"),
-    "US": ("US", "U.S.", "USA", "United States", "America", "American"),
-    "USA": ("US", "U.S.", "USA", "United States", "America", "American"),
+    "US": _US,
+    "USA": _US,
     "EU": ("EU", "E.U.", "European Union"),
     "UAE": ("UAE", "United Arab Emirates"),
 }
@@ -883,7 +884,8 @@ class TemplatedGenerator:
         return missing
 
     def document_words(self, chunk) -> str:
-        """`document_text` with its words kept apart (lower case, without accents)."""
+        """`document_text` with its words kept apart: lower case, accents split off (NFKD), so
+        `\b` finds "jose" in "José"."""
         self.document_text(chunk)
         if chunk.doc_id not in self._document_words:
             chunks = self._documents.get(chunk.doc_id) or [chunk]
