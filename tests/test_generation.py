@@ -1590,3 +1590,17 @@ def test_how_old_is_someones_husband_asks_his_age_not_hers(real_embedder, tmp_pa
     assert assistant.ask("How old is Rosalind Pemberton's husband Geoffrey Lam?").abstained
     assert assistant.ask("How old is Rosalind Pemberton's husband?").abstained
     assert "83" in assistant.ask("How old was Rosalind Pemberton when she died?").text
+
+
+def test_a_bare_yes_answers_only_a_yes_no_question(real_embedder, tmp_path):
+    """"Who is entitled to free parking?" was answered "Yes [1]." — an FAQ's reply to the question
+    before it, which carries that question's words but answers nothing else."""
+    assistant = _assistant_over({
+        "parking.md": "---\ntitle: Car parking at our hospitals\nprovider: Hexworth Hospitals Trust\n---\n"
+                      "Is parking free at Thornby Community Hospital?\n\nYes. Parking at Thornby Community Hospital "
+                      "is free for everyone.\n\nWho can park for free at the main hospitals?\n\n"
+                      "Blue badge holders park free in any disabled bay.\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("Who is entitled to free parking at the hospitals?")
+    assert not answer.text.startswith("Yes"), answer.text
+    assert assistant.ask("Is parking free at Thornby Community Hospital?").text.startswith("Yes")

@@ -214,6 +214,7 @@ _OPENS_WITH_PRONOUN = re.compile(r"\W*(?:he|she|they|his|her|their|him|them)\b",
 _COMPANY_NOUNS = frozenset(content_terms("company firm business startup supplier vendor maker manufacturer contractor developer provider"))
 # A company's name with its legal form: "Sentimetric Ltd", "Acme Inc.", "Brightwell Home Appliances plc".
 _CORPORATE_NAME = re.compile(r"\b[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*)*\s+(?:Ltd|Limited|Inc|Incorporated|plc|PLC|LLC|LLP|GmbH|AG|SA|S\.A|BV|B\.V|AB|Corp|Corporation|Co)\b\.?")
+_BARE_REPLY = frozenset(content_terms("yes yeah yep nope no indeed correct sure absolutely"))
 _YES_NO = re.compile(r"\W*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would)\b", re.IGNORECASE)
 _QUESTION = min(content_terms("question"))  # "what question does the piece ask?": a sentence that asks one
 
@@ -1091,6 +1092,7 @@ class TemplatedGenerator:
         dimension = asked_dimension(question) if kind == "length" else None
         asked_end = event_ends(first) if kind in ("date", "year") else None  # a start or an end asked for
         reason = bool(ASKS_REASON.search(first))
+        yes_no = bool(_YES_NO.match(first))
         negated = negated_terms(first)  # "which beach has no lifeguard?" asks for the one that has none
         rows: list[_SentenceRow] = []
         # "What does the EurekAlert! release say …?": only that outlet's passages can answer
@@ -1113,6 +1115,8 @@ class TemplatedGenerator:
                     continue  # the tags answer "what is it tagged / about?", never "why was it recalled?"
                 if asking[i] and _QUESTION not in q_terms:
                     continue  # an interviewer's "Q: Does it have a name?" asks; the reply answers
+                if terms[i] <= _BARE_REPLY and not yes_no:
+                    continue  # a reply of no words of its own ("Yes.") answers only a yes/no question
                 # The reply after an interviewer's question answers it: the question's words are
                 # the reply's ("Q: … your starter. Does it have a name?" + "A: Her name is Gertrude.").
                 start = i
