@@ -105,11 +105,12 @@ class Assistant:
 
     @property
     def speller(self):
-        """The corpus's words and names, read on the first question (milliseconds for the seeds)."""
+        """The corpus's words and names (stored with the index, rag.corpus_words), on the first question."""
         if self._speller is None:
-            from rag.spelling import Speller
+            from rag.spelling import Speller, english_words
 
-            self._speller = Speller.of(chunk.text for chunk in self.index.chunks)
+            words = self.index.corpus_words
+            self._speller = Speller(words.words, words.spellings, english_words(), words.pairs)
         return self._speller
 
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:

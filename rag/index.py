@@ -31,6 +31,7 @@ from typing import Callable
 import numpy as np
 
 from rag.bm25 import BM25_DIR
+from rag.corpus_words import CORPUS_WORDS
 from rag.chunking import CHUNKER_VERSION, ChunkerSettings, chunk_document
 from rag.corpus import FileChanges, changed_files, file_state, load_corpus
 from rag.embedding import (
@@ -95,6 +96,7 @@ class Index:
     _vectors: np.ndarray | None = field(default=None, repr=False)
     _query_embedder: Embedder | None = field(default=None, repr=False)
     _bm25: object | None = field(default=None, repr=False)
+    _corpus_words: object | None = field(default=None, repr=False)
     _last_query: tuple[str, np.ndarray] | None = field(default=None, repr=False)
     _folder: tuple[int, int] | None = field(default=None, repr=False)  # the folder opened (`_folder_id`)
 
@@ -228,7 +230,10 @@ class Index:
         same_type = previous is not None and previous.manifest.get("index_type", "flat") == resolved_type
         fresh_export = previous is not None and not previous.query_encoder_is_stale and _export_intact(previous)
         same_files = previous is not None and previous.manifest.get("files") == files  # a skipped file added: recorded anew
-        if previous and same_chunker and same_type and fresh_export and same_files and not (added or changed or removed):
+        # An index written before the word tables were stored (rag.corpus_words) is written again to
+        # hold them, its vectors reused.
+        has_tables = previous is not None and (path / CORPUS_WORDS).is_file()
+        if previous and same_chunker and same_type and fresh_export and same_files and has_tables and not (added or changed or removed):
             previous.report = BuildReport(
                 documents=len(loaded.documents), chunks=len(chunks), reused=len(chunks),
                 skipped=loaded.skipped, notes=loaded.notes, written=False,
@@ -310,6 +315,17 @@ class Index:
             else:
                 self._bm25 = BM25Index.build([c.search_text for c in self.chunks])
         return self._bm25
+
+    @property
+    def corpus_words(self):
+        """The corpus's word tables answers read (rag.corpus_words.CorpusWords), stored by `rag
+        index`; made from the chunks for an index written before they were stored."""
+        if self._corpus_words is None:
+            from rag.corpus_words import CorpusWords
+
+            self._check_same_folder()
+            self._corpus_words = CorpusWords.load(self.path) or CorpusWords.of(self.chunks)
+        return self._corpus_words
 
     @property
     def query_embedder(self) -> Embedder:
@@ -529,7 +545,7 @@ def _search_params(index_type: str, params: dict, selector):
 
 # What an index folder holds. A build replaces the folder whole, so a folder without a manifest that
 # holds anything else is someone's files, not an index (one missing only its manifest is rebuilt).
-INDEX_ENTRIES = frozenset({MANIFEST, CHUNKS, VECTORS, FAISS_FILE, QUERY_ENCODER_DIR, BM25_DIR})
+INDEX_ENTRIES = frozenset({MANIFEST, CHUNKS, VECTORS, FAISS_FILE, QUERY_ENCODER_DIR, BM25_DIR, CORPUS_WORDS})
 
 
 def check_index_path(path: str | Path) -> Path:
@@ -669,6 +685,9 @@ def _write_index_folder(
         from rag.bm25 import BM25_DIR, BM25Index
 
         BM25Index.build([c.search_text for c in chunks]).save(tmp / BM25_DIR)
+        from rag.corpus_words import CorpusWords
+
+        CorpusWords.of(chunks).save(tmp)  # the first answer would otherwise read every passage for them
         faiss_index = make_faiss_index(vectors, manifest.get("index_type", "flat"), manifest.get("index_params") or {})
         faiss.write_index(faiss_index, str(tmp / FAISS_FILE))
         if embedder is not None:

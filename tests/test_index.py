@@ -344,3 +344,33 @@ def test_an_index_path_that_cannot_be_written_is_a_one_line_error(corpus_copy, t
     with pytest.raises(IndexWriteError, match="cannot write the index at .*a file stands where a folder"):
         Index.build(corpus_copy, tmp_path / "afile" / "idx", HashEmbedder())
     assert (tmp_path / "afile").read_text(encoding="utf-8") == "not a folder"
+
+
+def test_the_corpus_word_tables_are_stored_with_the_index_and_made_again_without_them(tmp_path, corpus_copy, real_embedder):
+    """The first answer read every passage for the speller's words, the corpus's names and word
+    weights (seconds on a large corpus): `rag index` stores them; an index written before, or one
+    whose file is unreadable, makes them from its chunks, and answers the same."""
+    from rag.assistant import Assistant
+    from rag.corpus_words import CORPUS_WORDS, CorpusWords
+
+    index = Index.build(corpus_copy, tmp_path / "idx", real_embedder)
+    stored = CorpusWords.load(index.path)
+    assert stored is not None and stored == CorpusWords.of(index.chunks)
+    assert stored.passages == len(index.chunks) and stored.spellings and stored.names and stored.passage_counts
+    question = "Which outlet ran the piece calling facial expression recognition a scam?"
+    misspelled = "Who makes CompreFase?"
+    expected = [Assistant(Index.open(index.path, real_embedder)).ask(q).text for q in (question, misspelled)]
+    assert "CompreFace" in expected[1]
+    for damage in ("{not json", None):
+        file = index.path / CORPUS_WORDS
+        if damage is None:
+            file.unlink()
+        else:
+            file.write_text(damage, encoding="utf-8")
+        reopened = Index.open(index.path, real_embedder)
+        assert reopened.corpus_words == stored
+        assert [Assistant(reopened).ask(q).text for q in (question, misspelled)] == expected
+    # `rag index` over the unchanged corpus writes the index again to hold them, embedding nothing
+    rebuilt = Index.build(corpus_copy, tmp_path / "idx", real_embedder)
+    assert rebuilt.report.written and rebuilt.report.embedded == 0 and CorpusWords.load(rebuilt.path) == stored
+    assert not Index.build(corpus_copy, tmp_path / "idx", real_embedder).report.written

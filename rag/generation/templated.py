@@ -1051,12 +1051,11 @@ class TemplatedGenerator:
         """Inverse document frequency over the index's passages: a word few passages use says
         more about what is asked (and a word none uses is the likeliest to be unanswerable)."""
         if self._df is None:
-            chunks = getattr(self.index, "chunks", None) or []
-            df: dict[str, int] = {}
-            for chunk in chunks:
-                for t in content_terms(chunk.search_text):
-                    df[t] = df.get(t, 0) + 1
-            self._df, self._n = df, len(chunks)
+            if (words := corpus_words(self.index)) is not None:
+                self._df, self._n = words.passage_counts, words.passages
+            else:
+                chunks = getattr(self.index, "chunks", None) or []
+                self._df, self._n = passage_counts(chunks), len(chunks)
         return {t: math.log((self._n + 1) / (self._df.get(t, 0) + 0.5)) for t in terms}
 
     @property
@@ -1064,8 +1063,8 @@ class TemplatedGenerator:
         """Words the corpus writes capitalized inside its sentences (WANdisco, Exadel, Arsenal):
         names, whichever way a user types them."""
         if self._names is None:
-            chunks = getattr(self.index, "chunks", None) or []
-            self._names = corpus_names(s for c in chunks for s in passage_sentences(c) if not is_summary_line(s, c))
+            words = corpus_words(self.index)
+            self._names = words.names if words is not None else corpus_name_stems(getattr(self.index, "chunks", None) or [])
         return self._names
 
     def passage_vectors(self, hits: Sequence[Hit]):
@@ -1570,6 +1569,25 @@ def relation_terms(question: str, names: frozenset[str] = frozenset()) -> set[st
     mixed = any(w[:1].isupper() for w in words[1:]) and any(w.islower() for w in words)
     kept = [w for i, w in enumerate(words) if not (mixed and i > 0 and w[:1].isupper())]
     return content_terms(" ".join(kept)) - names
+
+
+def corpus_words(index):
+    """The word tables `rag index` stored with the index (rag.corpus_words), when it is one."""
+    return getattr(index, "corpus_words", None)
+
+
+def passage_counts(chunks) -> dict[str, int]:
+    """In how many passages each content stem stands (the word weights' document frequency)."""
+    counts: dict[str, int] = {}
+    for chunk in chunks:
+        for t in content_terms(chunk.search_text):
+            counts[t] = counts.get(t, 0) + 1
+    return counts
+
+
+def corpus_name_stems(chunks) -> frozenset[str]:
+    """`corpus_names` of the passages' own sentences (not the lines the chunker writes)."""
+    return corpus_names(s for c in chunks for s in passage_sentences(c) if not is_summary_line(s, c))
 
 
 def corpus_names(sentences) -> frozenset[str]:
