@@ -31,9 +31,9 @@ from typing import Callable
 import numpy as np
 
 from rag.bm25 import BM25_DIR
-from rag.corpus_words import CORPUS_WORDS
 from rag.chunking import CHUNKER_VERSION, ChunkerSettings, chunk_document
 from rag.corpus import FileChanges, changed_files, file_state, load_corpus
+from rag.corpus_words import CORPUS_WORDS
 from rag.embedding import (
     Embedder,
     ExportError,
