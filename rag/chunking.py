@@ -175,6 +175,8 @@ def author_prefix(title: str) -> str:
 
 MONTH_NAMES = "January February March April May June July August September October November December".split()
 WEEKDAY_NAMES = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+# A month or a weekday, lower-cased: written capitalized, but naming no person, place or thing.
+CALENDAR_NAMES = frozenset(w.lower() for w in (*MONTH_NAMES, *WEEKDAY_NAMES))
 
 
 def _byline(provider: str | None, published: str | None, time: str | None = None) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 import frontmatter
 import yaml
 
-from rag.chunking import MONTH_NAMES, WEEKDAY_NAMES, clean_markdown
+from rag.chunking import CALENDAR_NAMES, clean_markdown
 from rag.errors import CorpusError
 from rag.types import Document, FileNote, RelatedArticle, SkippedFile
 
@@ -324,12 +324,10 @@ def _author(meta: dict, body: str, excerpt: str | None = None) -> str | None:
     for text in (excerpt, body):
         first_line = (text or "").lstrip().split("\n", 1)[0]
         match = _BY_LINE.match(clean_markdown(first_line))
-        if match and not set(match.group(1).split()) & _CALENDAR_WORDS:
+        if match and not {w.lower() for w in match.group(1).split()} & CALENDAR_NAMES:
             return match.group(1).rstrip(".")
     return None
 
-
-_CALENDAR_WORDS = frozenset([*MONTH_NAMES, *WEEKDAY_NAMES])
 
 
 # What the piece says in brief, by the names front matter gives it.

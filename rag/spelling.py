@@ -8,6 +8,9 @@ corpus's own name closest to it, when exactly one is that close, and the answer 
     speller = Speller.of(chunk.text for chunk in index.chunks)
     speller.correct("Who makes CompreFase?")   # ("Who makes CompreFace?", [Fix("CompreFase", "CompreFace")])
 
+(The assistant builds its speller from the tables `rag index` stored, rag.corpus_words, which
+`Speller.of` made at index time.)
+
 Only names are read again, and only names that are no English word: an ordinary word the corpus
 lacks ("Australia", "Pride") is what makes an off-topic question off-topic, and stays as written.
 The English words are the whole words of the packaged MiniLM's WordPiece vocabulary (about 20k),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from rag.chunking import (
-    LINE_TIMESTAMP, LINK_LINE, MONTH_NAMES, SCORE_LINES, TOPICS_LINE, VIDEO_ID_LINE, WEEKDAY_NAMES, author_prefix,
+    CALENDAR_NAMES, LINE_TIMESTAMP, LINK_LINE, MONTH_NAMES, SCORE_LINES, TOPICS_LINE, VIDEO_ID_LINE, WEEKDAY_NAMES, author_prefix,
 )
 from rag.citations import content_terms, split_sentences, tokens
 from rag.types import Hit
@@ -303,20 +303,24 @@ def first_sentence(question: str) -> str:
 
 # A word capitalized inside a question is a name; a month or a weekday is one that still dates.
 _CASED_WORD = re.compile(r"(?<=\s)[^\W\d_][\w'’-]*")
-_CALENDAR_WORDS = frozenset(w.lower() for w in (*MONTH_NAMES, *WEEKDAY_NAMES))
+
+
+def title_case(words: list[str]) -> bool:
+    """Most of the words (a question's after its first) are capitalized: a Title Case line
+    capitalizes every word, so no capital there marks a name."""
+    return sum(w[:1].isupper() for w in words) * 2 > len(words)
 
 
 def without_names(question: str) -> str:
     """The question with the names it writes after its first word blanked ("What time did Lianne
     Price record?": "Price" is her name, no cue for a sum of money; "Dr Young", "Long Island"). A
     Title Case question capitalizes every word, so none is taken for a name there."""
-    words = _CASED_WORD.findall(question)
-    if sum(w[:1].isupper() for w in words) * 2 > len(words):
+    if title_case(_CASED_WORD.findall(question)):
         return question
 
     def blank(m: re.Match) -> str:
         word = m.group()
-        if not word[:1].isupper() or word.isupper() or word.lower() in _CALENDAR_WORDS:
+        if not word[:1].isupper() or word.isupper() or word.lower() in CALENDAR_NAMES:
             return word
         # still a capitalized word of its length (a place after "in" stays one, cues stay as far
         # apart), but no cue of any kind

@@ -85,6 +85,7 @@ from rag.generation.answer_types import (
     ASKS_PUBLICATION,
     ASKS_REASON,
     CALENDAR,
+    CALENDAR_NAMES,
     CAUSE,
     COUNT_NOUNS,
     COUNT_NUMBERS,
@@ -95,7 +96,6 @@ from rag.generation.answer_types import (
     MODEL_NAME,
     MONTH_NAMES,
     QUANTITY,
-    WEEKDAY_NAMES,
     answer_type,
     asked_dimension,
     asked_unit,
@@ -110,6 +110,7 @@ from rag.generation.answer_types import (
     is_summary_line,
     is_topics_line,
     opens_with_timestamp,
+    title_case,
 )
 from rag.generation.base import Turn, render
 from rag.generation.focus import KNOWN_BY_NAME, POSSESSIVE, asks_name_at, focus_phrase, focus_term, head_stem
@@ -203,8 +204,6 @@ _ASKS_AGENT = re.compile(
 # "Who is the chief executive of …?", "who was the manager …?": a person who holds a role, by name.
 _ASKS_HOLDER = re.compile(r"\W*(?:and\s+)?who\s+(?:is|was|are|were)\s+(?:the|its|their|his|her)\s+\w", re.IGNORECASE)
 _MONTHS = {m.lower(): i for i, m in enumerate(MONTH_NAMES, 1)}
-# A month or a day of the week is written capitalized but names nothing asked for.
-_CALENDAR_NAMES = frozenset([*_MONTHS, *(d.lower() for d in WEEKDAY_NAMES)])
 _NAME_PUNCTUATION = "“”\"'‘’()[],.;:!?"  # stripped from a word to leave the name it writes
 _ASKS_WHO = re.compile(r"\W*(?:and\s+)?(?:who|whom)\b", re.IGNORECASE)
 _OPENS_WITH_HE_OR_SHE = re.compile(r"\W*(?:he|she|his|her|him)\b", re.IGNORECASE)  # a person named before
@@ -383,7 +382,7 @@ def refers_to(name: str, c: Candidate, candidates: Sequence[Candidate]) -> bool:
     "“We are deleting …”"; "She was 81.")."""
     if names_person(name, c.sentence):
         return True
-    before = next((o for o in candidates if o.n == c.n and o.position == c.position - 1), None)
+    before = neighbour(c, candidates, -1)
     return bool(before and _CONTINUES_SPEECH.match(c.sentence) and names_person(name, before.sentence))
 
 
@@ -438,11 +437,11 @@ def full_names(question: str) -> list[str]:
     """The full names a question writes: two or more capitalized words in a row after its first
     ("Calum Reilly", "Kettleby Town"); none in a Title Case question."""
     words = _TOKEN_CASED.findall(first_sentence(question))[1:]
-    if sum(w[:1].isupper() for w in words) * 2 > len(words):
+    if title_case(words):
         return []
     runs, run = [], []
     for word in [*words, ""]:
-        if word[:1].isupper() and not word.isupper() and word.lower() not in _CALENDAR_NAMES:
+        if word[:1].isupper() and not word.isupper() and word.lower() not in CALENDAR_NAMES:
             run.append(POSSESSIVE.sub("", word))
             continue
         if len(run) > 1:
@@ -459,7 +458,7 @@ def pronoun_points_elsewhere(name: str, c: Candidate, candidates: Sequence[Candi
         return False
     before = c
     for _ in range(3):
-        before = next((o for o in candidates if o.n == before.n and o.position == before.position - 1), None)
+        before = neighbour(before, candidates, -1)
         if before is None or names_person(name, before.sentence):
             return False
         if not _OPENS_WITH_HE_OR_SHE.match(before.sentence):
@@ -478,12 +477,12 @@ def asked_names(question: str) -> list[str]:
     words in capitals ("CEO" may be spelled out, "TNW" is matched by its initials elsewhere), stop
     and framing words ("Which", "the Link"); none for a Title Case question, which capitalizes every word."""
     words = [p for w in _TOKEN_CASED.findall(first_sentence(question))[1:] for p in w.split("-")]
-    if sum(w[:1].isupper() for w in words) * 2 > len(words):
+    if title_case(words):
         return []
     names = []
     for word in words:
         name = POSSESSIVE.sub("", word)
-        if len(name) < 3 or not name[0].isupper() or name.isupper() or name.lower() in _CALENDAR_NAMES:
+        if len(name) < 3 or not name[0].isupper() or name.isupper() or name.lower() in CALENDAR_NAMES:
             continue
         terms = content_terms(name)
         if terms and not terms & FRAMING_TERMS:
@@ -515,7 +514,7 @@ def written_names(c: Candidate, names: frozenset[str], asked: frozenset[str]) ->
     for i, word in enumerate(words):
         terms = content_terms(word)
         bare = word.strip(_NAME_PUNCTUATION)
-        if not terms or terms & asked or bare.lower() in _CALENDAR_NAMES:
+        if not terms or terms & asked or bare.lower() in CALENDAR_NAMES:
             continue  # "in March 2021 a volunteer …" names a month, not the volunteer
         appositive = word.endswith(",") and i + 1 < len(words) and words[i + 1].lower() in ("a", "an", "the")
         if (terms <= names and not bare.islower()) or (bare[:1].isupper() and (i > 0 or appositive or not bare[1:].islower())):
@@ -713,7 +712,7 @@ class TemplatedGenerator:
             # the sentence before says ("The 2023 medal went to Dr. Tomasz Wierzbicki"); it joins
             # the answer, and the evidence stays what the answer sentence earned. (For any
             # question it joined lines that name no one: a writer's bio before "They found …".)
-            antecedent = next((c for c in candidates if c.n == best.n and c.position == best.position - 1), None)
+            antecedent = neighbour(best, candidates, -1)
         if kind is None and (focus is None and _ASKS_AGENT.search(first_sentence(question)) or _ASKS_HOLDER.match(question)):
             # "Who developed / filed / chairs …?" is answered by naming who: a sentence that names
             # no one the question does not ("A neural network, trained on photos of seals, …";
@@ -745,7 +744,7 @@ class TemplatedGenerator:
         if _ASKS_WORDS.search(first_sentence(question)) and not _GIVES_WORDS.search(best.sentence) and len(chosen) < self.max_sentences:
             # "What did the editor say in response?" → "Dr. Ruth Calloway, the journal's
             # editor-in-chief, disagreed.": her words are the quote after it ("…," she said).
-            after = next((c for c in candidates if c.n == best.n and c.position == best.position + 1), None)
+            after = neighbour(best, candidates, 1)
             if after is not None and after not in chosen and _CONTINUES_SPEECH.match(after.sentence):
                 chosen.append(after)
         # Extra sentences come from the same passage (a coherent answer, one source to open) and
@@ -771,15 +770,15 @@ class TemplatedGenerator:
             # The best sentence says back everything the question asks ("why do models struggle
             # with mixed states?" → "models struggle with mixed states"): the sentence after it
             # in the passage is where the answer goes on, so it joins whatever its score.
-            after = next((c for c in candidates if c.n == best.n and c.position == best.position + 1), None)
+            after = neighbour(best, candidates, 1)
             if after is not None and after not in chosen and not another_year(question, after.sentence):
                 chosen.append(after)
         if ASKS_REASON.search(first_sentence(question)) and not any(CAUSE.search(c.sentence) for c in chosen):
             # "Why did she give up building classifiers?" → "I used to build facial expression
             # classifiers." restates what is asked; the sentence after it gives the cause ("I
             # stopped because …"), and takes the place of a second sentence that gives none.
-            cause = next((after for c in chosen for after in candidates
-                          if after.n == c.n and after.position == c.position + 1 and after not in chosen and CAUSE.search(after.sentence)), None)
+            after = (neighbour(c, candidates, 1) for c in chosen)
+            cause = next((a for a in after if a is not None and a not in chosen and CAUSE.search(a.sentence)), None)
             if cause is not None:
                 chosen = [*chosen[: self.max_sentences - 1], cause] if len(chosen) >= self.max_sentences else [*chosen, cause]
         if speaker:
@@ -887,26 +886,30 @@ class TemplatedGenerator:
     def document_words(self, chunk) -> str:
         """`document_text` with its words kept apart: lower case, accents split off (NFKD), so
         `\b` finds "jose" in "José"."""
-        self.document_text(chunk)
         if chunk.doc_id not in self._document_words:
-            chunks = self._documents.get(chunk.doc_id) or [chunk]
-            written = " ".join(x for c in chunks for x in (c.text, c.title, c.heading, c.provider, c.source_title, c.url) if x)
-            self._document_words[chunk.doc_id] = unicodedata.normalize("NFKD", written).lower()
+            self._document_words[chunk.doc_id] = unicodedata.normalize("NFKD", self.document_writing(chunk)).lower()
         return self._document_words[chunk.doc_id]
 
     def document_text(self, chunk) -> str:
         """All a document writes (every passage, title, heading, outlet, url), without accents or
         spaces (`_plain`), for the document `chunk` is from; built once per document."""
+        if chunk.doc_id not in self._document_text:
+            self._document_text[chunk.doc_id] = _plain(self.document_writing(chunk))
+        return self._document_text[chunk.doc_id]
+
+    @property
+    def documents(self) -> dict[str, list]:
+        """The index's chunks by document, grouped on first use."""
         if self._documents is None:
             self._documents = {}
             for c in getattr(self.index, "chunks", None) or []:
                 self._documents.setdefault(c.doc_id, []).append(c)
-        if chunk.doc_id not in self._document_text:
-            chunks = self._documents.get(chunk.doc_id) or [chunk]
-            self._document_text[chunk.doc_id] = _plain(
-                " ".join(x for c in chunks for x in (c.text, c.title, c.heading, c.provider, c.source_title, c.url) if x)
-            )
-        return self._document_text[chunk.doc_id]
+        return self._documents
+
+    def document_writing(self, chunk) -> str:
+        """Every passage, title, heading, outlet and url of `chunk`'s document, as written."""
+        chunks = self.documents.get(chunk.doc_id) or [chunk]
+        return " ".join(x for c in chunks for x in (c.text, c.title, c.heading, c.provider, c.source_title, c.url) if x)
 
     def says_where(self, c: Candidate, places: Sequence[str], hits: Sequence[Hit]) -> bool:
         """The sentence's passage (its text, title or heading) names each place: a sentence may go
@@ -924,8 +927,7 @@ class TemplatedGenerator:
         """`name` is the outlet of `chunk` (a related article's, for its entry), or the outlet,
         author or a speaker of the excerpt of its document: what "what did The Conversation say …?"
         asks for is the whole piece, which never names it."""
-        self.document_text(chunk)
-        summaries = [c for c in self._documents.get(chunk.doc_id, [chunk]) if c.kind == "summary"]
+        summaries = [c for c in self.documents.get(chunk.doc_id, [chunk]) if c.kind == "summary"]
         said = re.compile(rf"\b{re.escape(name)}\b")
         return bool(said.search(chunk.provider or "")) or any(said.search(f"{c.text} {c.provider or ''}") for c in summaries)
 
@@ -1295,6 +1297,11 @@ def section_name(chunk, focus: Focus) -> str | None:
     return None
 
 
+def neighbour(c: Candidate, candidates: Sequence[Candidate], offset: int) -> Candidate | None:
+    """The sentence `offset` places after `c` in its passage (-1: the one before), if a candidate."""
+    return next((o for o in candidates if o.n == c.n and o.position == c.position + offset), None)
+
+
 def adjacent(c: Candidate, candidates: Sequence[Candidate]) -> list[Candidate]:
     """The sentences just before and after `c` in its passage."""
     return [o for o in candidates if o.n == c.n and abs(o.position - c.position) == 1]
@@ -1385,7 +1392,7 @@ _DESIGNATION = re.compile(r"\b([A-Z][a-z]+)\s+(\d+)\b(?![.,]\d)")
 
 def designations(text: str) -> set[str]:
     """The figures `text` writes as the number of a named thing ("Pier 4" → "4")."""
-    return {d for name, d in _DESIGNATION.findall(text) if name.lower() not in _CALENDAR_NAMES}
+    return {d for name, d in _DESIGNATION.findall(text) if name.lower() not in CALENDAR_NAMES}
 
 
 # Not a time of the sentence's own but one it compares with ("more than in 2023", "up since 2019",
@@ -1496,7 +1503,7 @@ def named_things(text: str) -> set[tuple[str, str]]:
     for "the Birch Ridge fire"."""
     numbered = [(k, d) for k, d, after in _NUMBERED.findall(text) if not after or after.lower() in STOPWORDS]  # not "took 3 hours"
     designated = [*_DESIGNATED.findall(text), *numbered]
-    found = {(k.lower(), d.lower()) for k, d in designated if k.lower() not in STOPWORDS and k.lower() not in _CALENDAR_NAMES}
+    found = {(k.lower(), d.lower()) for k, d in designated if k.lower() not in STOPWORDS and k.lower() not in CALENDAR_NAMES}
     for m in _NAMED_KIND.finditer(text):
         run, kind = m.groups()
         words = run.split()
