@@ -48,9 +48,14 @@ class CorpusWords:
         they cannot be read: they are made again from the chunks, which hold all they say."""
         try:
             data = json.loads((folder / CORPUS_WORDS).read_text(encoding="utf-8"))
+            # Each value read as its type: a count that is no number would fail an answer later.
             return cls(
-                Counter(data["words"]), dict(data["spellings"]), frozenset(map(tuple, data["pairs"])),
-                frozenset(data["names"]), dict(data["passage_counts"]), int(data["passages"]),
+                Counter({str(w): int(n) for w, n in data["words"].items()}),
+                {str(w): str(s) for w, s in data["spellings"].items()},
+                frozenset((str(a), str(b)) for a, b in data["pairs"]),
+                frozenset(str(n) for n in data["names"]),
+                {str(t): int(n) for t, n in data["passage_counts"].items()},
+                int(data["passages"]),
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None

@@ -361,7 +361,8 @@ def test_the_corpus_word_tables_are_stored_with_the_index_and_made_again_without
     misspelled = "Who makes CompreFase?"
     expected = [Assistant(Index.open(index.path, real_embedder)).ask(q).text for q in (question, misspelled)]
     assert "CompreFace" in expected[1]
-    for damage in ("{not json", None):
+    mistyped = json.dumps({"words": {"lumora": "x"}, "spellings": {}, "pairs": [], "names": [], "passage_counts": {}, "passages": 1})
+    for damage in ("{not json", mistyped, None):
         file = index.path / CORPUS_WORDS
         if damage is None:
             file.unlink()
