@@ -1604,3 +1604,53 @@ def test_a_bare_yes_answers_only_a_yes_no_question(real_embedder, tmp_path):
     answer = assistant.ask("Who is entitled to free parking at the hospitals?")
     assert not answer.text.startswith("Yes"), answer.text
     assert assistant.ask("Is parking free at Thornby Community Hospital?").text.startswith("Yes")
+
+
+def test_which_x_is_not_answered_by_a_sentence_that_says_there_was_one(real_embedder, tmp_path):
+    """"Which motor insurer used Pulso?" quoted "… three clients: a motor insurer, an energy retailer
+    …"; "which MP attended?" quoted "attended by … the local MP"; "the name of her partner" quoted
+    "lives … with her partner": each says there was one, not which. A name set beside the noun
+    ("the energy retailer Energía Levante", "car No. 14, a double-deck tram") answers."""
+    assistant = _assistant_over({
+        "fine.md": "---\ntitle: VozMetric fined over Pulso call analysis\nprovider: Data Watch\n---\n"
+                   "Pulso processed calls on behalf of three clients: a motor insurer, an energy retailer and a mobile-phone "
+                   "operator. The resolution names only the Valencia-based energy retailer Energía Levante.\n\n"
+                   "A ground-breaking ceremony for the new Pulso office was attended by staff and the local MP.\n",
+        "profile.md": "---\ntitle: The founders of Winceware\nprovider: Kelbridge Post\n---\n"
+                      "Maren Oakes founded Winceware in 2019. She lives in Kelbridge with her partner and their two dogs. "
+                      "In her spare time she restores old trams at the museum, where she has spent six years on car No. 14, "
+                      "a double-deck tram built in 1931.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("Which motor insurer used VozMetric's Pulso software?").abstained
+    assert assistant.ask("Which MP attended the ground-breaking ceremony for the Pulso office?").abstained
+    assert assistant.ask("What is the name of Maren Oakes's partner?").abstained
+    assert "Energía Levante" in assistant.ask("Which energy retailer used Pulso?").text
+    assert "No. 14" in assistant.ask("Which tram has Maren Oakes been restoring at the museum?").text
+
+
+def test_this_season_is_not_answered_by_last_seasons_figure(real_embedder, tmp_path):
+    """"How many goals has Kieran Doyle scored this season?" quoted "Doyle scored nine goals for
+    Rovers last season": a period told from now ("this season", "last year") asked is another one
+    than the sentence's own."""
+    assistant = _assistant_over({
+        "signing.md": "---\ntitle: Kettleby Town sign Kieran Doyle\nprovider: Kettleby Advertiser\n---\n"
+                      "Kettleby Town have signed striker Kieran Doyle from Hollinsford Rovers. "
+                      "Doyle, 24, scored nine goals for Rovers last season and was named their player of the year.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("How many goals has Kieran Doyle scored for Hollinsford Rovers this season?").abstained
+    assert "nine goals" in assistant.ask("How many goals did Kieran Doyle score for Rovers last season?").text
+
+
+def test_an_email_header_answers_only_questions_about_the_message(real_embedder, tmp_path):
+    """"On what date will the planning committee consider the barn?" quoted an email's header
+    ("From: … To: … Date: 2 August 2024 …"): the day a message was sent dates nothing it tells."""
+    assistant = _assistant_over({
+        "emails.txt": "Subject: Objection - livestock building, Crag End Farm\n\n"
+                      "From: Priya Lambert\nTo: Neil Stott, Planning Officer\nDate: 2 August 2024, 21:14\n"
+                      "Subject: Objection - livestock building, Crag End Farm\n\n"
+                      "Dear Mr Stott,\n\nI wish to object to the livestock building at Crag End Farm because it blocks the view.\n\n"
+                      "Yours sincerely,\nPriya Lambert\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("On what date will the planning committee consider the Crag End livestock building?")
+    assert answer.abstained, answer.text
+    assert "2 August 2024" in assistant.ask("When did Priya Lambert email the planning officer?").text

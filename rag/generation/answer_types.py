@@ -470,6 +470,22 @@ def is_byline(sentence: str, chunk) -> bool:
     return sentence.startswith(f"“{chunk.title}” was published")
 
 
+# An email's header ("From: Neil Stott To: Priya Lambert Date: 6 August 2024 Subject: RE: …") says
+# who wrote to whom and when: it answers a question about the message ("when did she email the
+# planning officer?", "who sent …?"), not one about what the letters tell ("when will the committee
+# meet?" is not the day a message was sent).
+_MAIL_HEADER = re.compile(r"\bFrom:\s.*?\b(?:To|Sent|Date|Subject|Cc):")
+ASKS_ABOUT_MAIL = re.compile(
+    r"^\W*(?:and\s+)?(?:who|whom)\b|\b(?:e-?mail\w*|mail|messages?|wrote|write|writes|written|sent|send|sends|"
+    r"repl(?:y|ies|ied)|subject|cc|cc'd|copied|letters?|correspondence)\b",
+    re.IGNORECASE,
+)
+
+
+def is_mail_header(sentence: str) -> bool:
+    return bool(_MAIL_HEADER.search(sentence))
+
+
 def is_author_line(sentence: str, chunk) -> bool:
     """The summary's "“TITLE” is from NAME." line (rag.chunking): whose piece or recording it is."""
     return sentence.startswith(author_prefix(chunk.title))

@@ -92,6 +92,9 @@ def focus_phrase(question: str) -> list[str]:
                 if phrase and x in _PRESENT_VERBS and phrase[-1].endswith("s") and not phrase[-1].endswith("ss"):
                     break  # "how many carmakers use Affectra's sensor?": carmakers
                 owner = POSSESSIVE.sub("", x)
+                if owner != x and asks_name_at(words, i):
+                    phrase = []  # "what is the name of Maren Oakes's partner?": the partner's
+                    continue
                 if owner != x:  # "which site's pictures": the answer names the site
                     return [*phrase, owner]
                 phrase.append(x)

@@ -81,6 +81,7 @@ from rag.chunking import HEADING_JOINER, at_quote
 from rag.generation.answer_types import (
     A_YEAR,
     ASKING_TERMS,
+    ASKS_ABOUT_MAIL,
     ASKS_EXACT,
     ASKS_PUBLICATION,
     ASKS_REASON,
@@ -105,6 +106,7 @@ from rag.generation.answer_types import (
     is_author_line,
     is_byline,
     is_link_line,
+    is_mail_header,
     is_related_header,
     is_score_line,
     is_summary_line,
@@ -618,13 +620,20 @@ class TemplatedGenerator:
                 best = next(
                     (c for c in candidates if c.typed and c.score >= best.score - JOIN_MARGIN and gives_year(question, c.sentence)), best
                 )
-        if wanted := asked_periods(question):
+        if wanted := {p for p in asked_periods(question) if not p[1].startswith("rel ")}:  # "this season" leads to no sentence
             # "What revenue did it report for its second quarter?": the best sentence that gives
             # that quarter as its own answers, not "Revenue for the third quarter was …, up from
             # the second quarter".
             best = next((c for c in candidates if (c.typed or not kind) and wanted & periods(c.sentence)), best)
         focus = self.focus(question, kind)
         if focus is not None:
+            unnamed = False
+            if not focus.counted and (focus.known_by_name or re.search(r"\bwhich\b", first_sentence(question), re.IGNORECASE)) and says_none_of_it(best, candidates, focus):
+                # "Which energy retailer …?" → "… three clients: a motor insurer, an energy retailer
+                # …": the sentence beside it that names one ("… the energy retailer Energía
+                # Levante") answers; with none, no sentence says which.
+                best = next((a for a in adjacent(best, candidates) if focus.stem in content_terms(a.sentence) and not names_none_of_it(a.sentence, focus)), best)
+                unnamed = says_none_of_it(best, candidates, focus) and says_none_of_it(self.naming_neighbour(best, candidates, focus), candidates, focus)
             # The question asks about a thing ("which court", "how many seals"). "How many": the
             # answer is the best sentence whose figure counts that thing. "Which": the best
             # sentence must name it (or a close neighbour of it), and a thing known by a name
@@ -638,7 +647,8 @@ class TemplatedGenerator:
                     # counted by another word answers only as the best sentence (further down,
                     # "3,000 visitors each week" would answer how many died in the fire).
                     best = typed[0]
-            elif not focus.matches(best, self.vectors, self.names) or (focus.known_by_name and not self.names_focus(best, candidates, focus, hits)):
+            elif (not focus.matches(best, self.vectors, self.names) or (focus.known_by_name and not self.names_focus(best, candidates, focus, hits))
+                  or unnamed):
                 # "What is the name of the ship …?" is answered by the best sentence that names
                 # one, if it scores close to the best (for any "which X" this cost refusals on the
                 # tune split: eval/answers.md, round 10).
@@ -647,7 +657,8 @@ class TemplatedGenerator:
                 company = focus.stem in _COMPANY_NOUNS
                 best = next(
                     (c for c in candidates if c.score >= best.score - NAMING_FALLBACK and c is not best
-                     and ((focus.asks_name and focus.matches(c, self.vectors, self.names) and self.names_focus(c, candidates, focus, hits))
+                     and not says_none_of_it(c, candidates, focus)
+                     and ((focus.asks_name and focus.stem in c.nearby and self.names_focus(c, candidates, focus, hits))
                           or (company and _CORPORATE_NAME.search(c.sentence)))),
                     None,
                 ) if focus.asks_name or company else None
@@ -1095,6 +1106,7 @@ class TemplatedGenerator:
         reason = bool(ASKS_REASON.search(first))
         yes_no = bool(_YES_NO.match(first))
         negated = negated_terms(first)  # "which beach has no lifeguard?" asks for the one that has none
+        about_mail = bool(ASKS_ABOUT_MAIL.search(first))
         rows: list[_SentenceRow] = []
         # "What does the EurekAlert! release say …?": only that outlet's passages can answer
         # (a question about the outlet itself, "which outlet besides …", is not so limited).
@@ -1110,6 +1122,8 @@ class TemplatedGenerator:
             # "how long" or "how much" about anything else, nor "what score did the model reach?".
             sentences = [s for s in sentences if not is_score_line(s, hit.chunk) or (content_terms(s.split(":")[0]) - _SCORE) & q_terms]
             terms = [content_terms(s) for s in sentences]
+            if not about_mail:
+                sentences = [s for s in sentences if not is_mail_header(s)]
             asking = [hit.chunk.kind == "body" and is_asking(s) for s in sentences]
             for i, sentence in enumerate(sentences):
                 if is_topics_line(sentence, hit.chunk) and not q_terms & _TOPIC_TERMS:
@@ -1286,6 +1300,63 @@ def names_beside(sentence: str, focus: Focus, names: Sequence[str]) -> bool:
     return any(abs(i - j) <= NAME_WINDOW for i in at for j in spots)
 
 
+_SOME_ONE = frozenset("a an one another some her his their its".split())  # "a motor insurer", "her partner": there was one, not which
+_UNNAMED = frozenset("local unnamed unidentified".split())  # "the local MP", "the unnamed buyer"
+_LINKS_NAME = frozenset("is was became".split())  # "Optel is a supplier"
+_GIVES_NAME = frozenset("named called dubbed".split())  # "a firm called Optel"
+
+
+def names_none_of_it(sentence: str, focus: Focus) -> bool:
+    """Every time the sentence uses the asked noun it says there was one, not which: "a motor
+    insurer, an energy retailer …", "a 34-year-old man from Ferrisby", "the local MP" (for "which
+    motor insurer …?", "the name of the man arrested", "which MP …?"). A name set off beside it names
+    it: "a supplier, Optel,", "Optel, a supplier", "Optel is a supplier", "a firm called Optel"."""
+    words = sentence.split()
+    at = [i for i, w in enumerate(words) if focus.stem in content_terms(w)]
+    if not at or focus.repeated:
+        return False
+
+    def named(k: int) -> bool:
+        bare = words[k].strip(_NAME_PUNCTUATION) if 0 <= k < len(words) else ""
+        if bare[:1].isdigit() and k > 0:  # "car No. 14, a double-deck tram"
+            return words[k - 1].rstrip(".").lower() in ("no", "number", "nr") or named(k - 1)
+        return bare[:1].isupper() and bare.lower() not in STOPWORDS and bare.lower() not in CALENDAR_NAMES
+
+    for i in at:
+        if words[i].rstrip(_NAME_PUNCTUATION).endswith(("'s", "’s")):
+            return False  # "a ship's figurehead from the brig Constant Hope" is about the figurehead
+        j = i - 1  # back over its modifiers ("a 34-year-old man", "a motor insurer"), not over
+        # another noun's ("a group of angel investors") or a name ("aboard a Tern-4 rocket")
+        while j >= 0 and i - j <= 3 and words[j].lower() not in _SOME_ONE | _UNNAMED:
+            if words[j].endswith((",", ";", ":")) or words[j].lower() in STOPWORDS or words[j][:1].isupper():
+                return False
+            j -= 1
+        word = words[j].lower() if j >= 0 else ""
+        indefinite = word in _SOME_ONE or (word in _UNNAMED and j > 0 and words[j - 1].lower() == "the")
+        if not indefinite:
+            return False  # "the sealing ship Fram", "Optel's supplier", "its supplier"
+        if word in _UNNAMED:
+            j -= 1
+        after = words[i + 1].lower() if i + 1 < len(words) else ""
+        if ((words[i].endswith(",") or not words[i][-1:] in _NAME_PUNCTUATION) and named(i + 1)) or after in _GIVES_NAME or (after == "of" and i + 2 < len(words) and FIGURE.search(words[i + 2])):
+            return False  # "a supplier, Optel,", "a firm called Optel", "a dose of 20 milligrams"
+        if j > 0 and ((words[j - 1].endswith(",") and named(j - 1)) or (words[j - 1].lower() in _LINKS_NAME and named(j - 2))):
+            return False
+    return True
+
+
+def says_none_of_it(c: Candidate | None, candidates: Sequence[Candidate], focus: Focus) -> bool:
+    """`names_none_of_it` for the sentence, or when it does not use the noun, for the sentences
+    beside it that do ("Maren Oakes was born …" + "She … lives in Kelbridge with her partner").
+    No sentence (no neighbour that names the noun) says none of it."""
+    if c is None:
+        return True
+    if focus.stem in content_terms(c.sentence):
+        return names_none_of_it(c.sentence, focus)
+    using = [a.sentence for a in adjacent(c, candidates) if focus.stem in content_terms(a.sentence)]
+    return bool(using) and all(names_none_of_it(s, focus) for s in using)
+
+
 def section_name(chunk, focus: Focus) -> str | None:
     """The name a passage's section heading gives it, under a heading that says its kind: "Kavos Bay"
     under "Beaches" for "which beach …?"; None when the heading path says no such thing."""
@@ -1425,14 +1496,25 @@ _OWN_MONTH = re.compile(
 _PIECE_DATE = re.compile(r"\b(?:" + "|".join(MONTH_NAMES) + r")\s+(?:\d{1,2},?\s+)?" + _PIECE_YEAR.pattern, re.IGNORECASE)
 
 
+# A season, year or term told from now ("this season", "last year"), as its own time and not one
+# it compares with ("more than last season"); kept apart from the calendar's ("rel season").
+_RELATIVE_PERIOD = re.compile(
+    _COMPARED + r"(?<!than the )\b(this|current|last|previous|past|next|coming|following)\s+(season|year|month|week|term|quarter|campaign)\b",
+    re.IGNORECASE,
+)
+_RELATIVE_STEP = {"this": 0, "current": 0, "last": -1, "previous": -1, "past": -1, "next": 1, "coming": 1, "following": 1}
+
+
 def periods(text: str) -> set[tuple[int, str]]:
     """The months, quarters and halves of a year that a text gives as its own time: "second-quarter
-    revenue" and "in Q2" → {(2, "quarter")}; "in February 2024" → {(2, "month")}."""
+    revenue" and "in Q2" → {(2, "quarter")}; "in February 2024" → {(2, "month")}; "last season"
+    → {(-1, "rel season")} ("this season" asked is not answered by "nine goals last season")."""
     quarters = {
         (_ORDINALS[ordinal.lower()], unit.lower()) if ordinal else (int(code), "quarter")
         for ordinal, unit, code in _OWN_PERIOD.findall(text)
     }
-    return quarters | {(_MONTHS[month.lower()], "month") for month in _OWN_MONTH.findall(text)}
+    relative = {(_RELATIVE_STEP[step.lower()], f"rel {unit.lower()}") for step, unit in _RELATIVE_PERIOD.findall(text)}
+    return quarters | relative | {(_MONTHS[month.lower()], "month") for month in _OWN_MONTH.findall(text)}
 
 
 def asked_periods(question: str) -> set[tuple[int, str]]:
