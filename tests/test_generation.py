@@ -1654,3 +1654,15 @@ def test_an_email_header_answers_only_questions_about_the_message(real_embedder,
     answer = assistant.ask("On what date will the planning committee consider the Crag End livestock building?")
     assert answer.abstained, answer.text
     assert "2 August 2024" in assistant.ask("When did Priya Lambert email the planning officer?").text
+
+
+def test_an_age_is_a_persons_years_not_a_span_of_their_working_life(real_embedder, tmp_path):
+    """"How old was Desmond Okafor when he retrained?" quoted "He spent his first 24 years on
+    buses" (a span of his career, no age); "how old is Maren Oakes?" missed "She is 38"."""
+    assistant = _assistant_over({
+        "profile.md": "---\ntitle: Forty years behind the wheel\nprovider: Harrowmere Gazette\n---\n"
+                      "Desmond Okafor joined the corporation in 1975. He spent his first 24 years on buses, most of them "
+                      "on Route 7.\n\nMaren Oakes runs Winceware from Kelbridge. She is 38 and lives with her partner.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("How old was Desmond Okafor when he retrained to drive trams?").abstained
+    assert "38" in assistant.ask("How old is Maren Oakes?").text

@@ -151,7 +151,11 @@ _ASKS_NUMBER = re.compile(
 # is no age ("deputy director since 2019" says nothing of her age).
 _ASKS_AGE = re.compile(r"\bhow\s+old\b|\b(?:what|which)\s+age\b", re.IGNORECASE)
 _AGE = re.compile(
-    r"\b\d+(?:\s+|-)years?(?:\s+|-)old\b|\baged\s+\d+|\bage\s+of\s+\d+|\b\d+\s+years\b|\b[a-z][\w'’-]+,\s+\d{1,3},(?!\d)|"
+    r"\b\d+(?:\s+|-)years?(?:\s+|-)old\b|\baged\s+\d+|\bage\s+of\s+\d+|"
+    # "stood for 200 years", not a span of a life ("his first 24 years on buses")
+    r"(?<!first )(?<!last )(?<!past )(?<!next )(?<!final )(?<!early )\b\d+\s+years\b(?!\s+(?:on|at|in|with|as|of|later|ago|after|before)\b)|"
+    r"\b[a-z][\w'’-]+,\s+\d{1,3},(?!\d)|"
+    r"\b(?:he|she|i|who)\s+(?:is|was|am|turned|turns)\s+\d{1,3}\b(?![.,:]\d|\s*(?:%|per\b|percent|points?|times|goals?|minutes?|hours?|days?|weeks?|months?))|"
     r"\b(?:built|founded|established|opened|completed|constructed|made|born|dat\w+\s+(?:from|back\s+to)|"
     r"(?:stood|stand\w*|existed|exist\w*|in\s+use|open)\s+since)\s+(?:in\s+)?(?:1[0-9]|20)\d\d\b",
     re.IGNORECASE,
