@@ -1666,3 +1666,38 @@ def test_an_age_is_a_persons_years_not_a_span_of_their_working_life(real_embedde
     }, real_embedder, tmp_path)
     assert assistant.ask("How old was Desmond Okafor when he retrained to drive trams?").abstained
     assert "38" in assistant.ask("How old is Maren Oakes?").text
+
+
+def test_a_turnover_is_money_and_a_financial_year_writes_the_year_it_ends_in(real_embedder, tmp_path):
+    """"What was the co-operative's turnover for the year to March 2024?" quoted the caption
+    ("Turnover, surplus … for the year ended 31 March 2024"), not the row "Turnover: 2023-24 £4,820,000":
+    a turnover was asked as no sum of money, and "2023-24" did not write 2024."""
+    assistant = _assistant_over({
+        "accounts.md": "---\ntitle: Co-op annual accounts summary\nprovider: Thornbeck Farmers Co-operative\n---\n"
+                       "Turnover, surplus and fund balances for the year ended 31 March 2024, as presented to the members.\n\n"
+                       "| Item | 2023-24 | 2022-23 |\n|---|---|---|\n| Turnover | £4,820,000 | £4,547,000 |\n"
+                       "| Operating surplus | £212,000 | £236,000 |\n",
+    }, real_embedder, tmp_path)
+    assert "£4,820,000" in assistant.ask("What was the co-operative's turnover for the year to March 2024?").text
+
+
+def test_a_pay_rise_is_asked_as_a_share_not_a_sum(real_embedder, tmp_path):
+    """"What pay increase did management put on the table?" was read as asking a sum of money
+    ("what … pay"), and "an offer of 4.5% on basic pay" holds none: it abstained."""
+    assistant = _assistant_over({
+        "dispute.md": "---\ntitle: Bus drivers' pay dispute\nprovider: Harrowmere Gazette\n---\n"
+                      "Management restated its offer of 4.5% on basic pay from 1 October 2023. "
+                      "The union restated its claim of 9%, citing inflation.\n",
+    }, real_embedder, tmp_path)
+    assert "4.5%" in assistant.ask("What pay increase did management initially put on the table for drivers in 2023?").text
+
+
+def test_who_came_first_is_answered_by_a_results_line(real_embedder, tmp_path):
+    """"Who came first in the open sheepdog trial?" abstained over "1st: Ifor Pryce with Nell":
+    no sentence says "came", and the one that names the winner says it by its place."""
+    assistant = _assistant_over({
+        "results.txt": "THORNBECK SHOW - OFFICIAL RESULTS 2024\n\nSHEEPDOG TRIAL\n\nOpen trial (52 runs)\n"
+                       "1st: Ifor Pryce with \"Nell\" - 94 points\n2nd: Dewi Armitage with \"Moss\" - 91 points\n\n"
+                       "The trial was held on the top field in light rain.\n",
+    }, real_embedder, tmp_path)
+    assert "Ifor Pryce" in assistant.ask("Who came first in the open sheepdog trial?").text

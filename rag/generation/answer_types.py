@@ -170,10 +170,13 @@ _ASKS_PERCENT = re.compile(
 _ASKS_MONEY = re.compile(
     r"\bhow\s+much\b[^?]*\b(?:cost|costs|pay|paid|charge\w*|spen[dt]\w*|earn\w*|raise\w*|worth|revenue|sales|price\w*|"
     r"fund\w*|invest\w*|fine[ds]?|sell|sold|valu\w*|budget)\b|"
-    r"\b(?:what|which)\b[^?]{0,32}?\b(?:price|cost|revenue|salary|fee|fine|budget|valuation|profit|sum(?!\s+up))\b|"
+    r"\b(?:what|which)\b[^?]{0,32}?\b(?:price|cost|revenue|turnover|income|earnings|surplus|deficit|salary|wages?|rent|fee|fine|budget|"
+    r"valuation|profit|compensation|payout|donation|sum(?!\s+up))\b|"
     r"\bwhat\s+(?:is|was|were|are)\s+(?:the|its|their)\s+(?:total\s+)?value\s+of\s+(?:the|its|their|this|that)\s+(?:\w+\s+)?(?:contract|deal|order|award|grant|loan|prize|sale|purchase|investment|acquisition|bid|tender)s?\b|\bwhat\b[^?]*\bworth\s*\??$|"
     r"\b(?:dollar|euro|pound|cash|monetary)\s+(?:value|amount|figure|sum|worth)\b|\bhow\s+many\s+(?:dollars|euros|pounds)\b|"
-    r"\bwhat\b[^?]*\b(?:pay|paid)\b|"
+    # "what did they pay?", not "what pay rise was agreed?" (a share: "6.1%")
+    r"\bwhat\b[^?]*\b(?:pay|paid)\b(?!\s+(?:rises?|increases?|deals?|offers?|awards?|settlements?|claims?|cuts?|freezes?|gaps?|talks|disputes?|"
+    r"structures?|scales?|grades?|bands?|polic(?:y|ies)|reviews?|restraint|parity)\b)|"
     # "how big was the penalty?": the size of a sum is an amount of money, not any number ("90 days")
     r"\bhow\s+(?:big|large|high|steep|hefty|heavy|small|low)\s+(?:was|is|were|are|will\s+be)\s+(?:the\s+|its\s+|their\s+|a\s+|an\s+)?"
     r"(?:[\w'’-]+\s+){0,2}?(?:fines?|penalt(?:y|ies)|fees?|grants?|settlements?|budgets?|bills?|payouts?|awards?|loans?|salar(?:y|ies)|"
@@ -478,7 +481,7 @@ def is_byline(sentence: str, chunk) -> bool:
 # who wrote to whom and when: it answers a question about the message ("when did she email the
 # planning officer?", "who sent …?"), not one about what the letters tell ("when will the committee
 # meet?" is not the day a message was sent).
-_MAIL_HEADER = re.compile(r"\bFrom:\s.*?\b(?:To|Sent|Date|Subject|Cc):")
+_MAIL_HEADER = re.compile(r"\bFrom:\s.*?\b(?:To|Sent|Date|Subject|Cc):|^\W*Subject:\s")
 ASKS_ABOUT_MAIL = re.compile(
     r"^\W*(?:and\s+)?(?:who|whom)\b|\b(?:e-?mail\w*|mail|messages?|wrote|write|writes|written|sent|send|sends|"
     r"repl(?:y|ies|ied)|subject|cc|cc'd|copied|letters?|correspondence)\b",

@@ -492,6 +492,16 @@ def asked_names(question: str) -> list[str]:
     return names
 
 
+# "Who came first / finished second / won …?": a results line says it by its place ("1st: …").
+_ASKS_PLACING = re.compile(
+    r"\W*(?:and\s+)?who\s+(?:(?:came|finished|placed|was\s+placed|ended\s+up)\s+(first|second|third)|won|wins)\b", re.IGNORECASE
+)
+_RANKS = {
+    "first": r"\b1st\b|\bfirst\s+place\b|\bwinners?\b", "won": r"\b1st\b|\bfirst\s+place\b|\bwinners?\b",
+    "second": r"\b2nd\b|\bsecond\s+place\b|\brunners?-up\b", "third": r"\b3rd\b|\bthird\s+place\b",
+}
+
+
 def says_doing(verb: str, c: Candidate) -> bool:
     """The sentence uses the question's verb: its stem ("curated" ~ curate), or the word itself
     when it is a stop word ("said")."""
@@ -670,11 +680,17 @@ class TemplatedGenerator:
                 return Selection((), 0.0, 0.0, kind, False)
         agent = _ASKS_AGENT.search(first_sentence(question)) if kind is None and focus is None else None
         verb = agent.group().split()[-1] if agent else ""
-        if verb and not says_doing(verb, best):
+        place = _ASKS_PLACING.match(first_sentence(question))
+        rank = re.compile(_RANKS[(place.group(1) or "won").lower()], re.IGNORECASE) if place else None
+
+        def does(c: Candidate) -> bool:  # a results line's "1st: Ifor Pryce" says who came first
+            return says_doing(verb, c) or bool(rank and rank.search(c.sentence))
+
+        if verb and not does(best):
             # "Who curated the whaling exhibition?": the sentence that says the doing and names
             # the doer ("It was curated by Dr. Ingrid Halvorsen") answers, not the one that best
             # restates what it was done to ("The exhibition … runs until March").
-            best = self.naming_sentence(question, best, candidates, lambda c: says_doing(verb, c), quoted) or best
+            best = self.naming_sentence(question, best, candidates, does, quoted) or best
         if names_a_sibling(question, best.around) or leaves_out(question, best.sentence):
             return Selection((), 0.0, 0.0, kind, False)
         if self.names_elsewhere(question, hits[best.n - 1].chunk):
@@ -1121,9 +1137,9 @@ class TemplatedGenerator:
             # A feed's score answers a question about that score ("its quality score?"), never
             # "how long" or "how much" about anything else, nor "what score did the model reach?".
             sentences = [s for s in sentences if not is_score_line(s, hit.chunk) or (content_terms(s.split(":")[0]) - _SCORE) & q_terms]
-            terms = [content_terms(s) for s in sentences]
             if not about_mail:
                 sentences = [s for s in sentences if not is_mail_header(s)]
+            terms = [content_terms(s) for s in sentences]
             asking = [hit.chunk.kind == "body" and is_asking(s) for s in sentences]
             for i, sentence in enumerate(sentences):
                 if is_topics_line(sentence, hit.chunk) and not q_terms & _TOPIC_TERMS:
@@ -1435,10 +1451,15 @@ def acronym_words(words: Sequence[str], text: str) -> set[int]:
     return found
 
 
+_YEAR_SPAN = re.compile(r"\b(1[89]|20)\d\d\s?[-/–]\s?(\d\d)\b(?![-/–.,]?\d)")
+
+
 def figures(text: str) -> set[str]:
     """The numbers a text writes in digits, without thousands separators ("2,000" → "2000"); a
-    quarter's code ("Q1") is a period (`periods`), not the figure 1."""
-    return {f.replace(",", "") for f in FIGURE.findall(_QUARTER_CODE.sub(" ", text))}
+    quarter's code ("Q1") is a period (`periods`), not the figure 1; a span of years ("2023-24",
+    "2023/24", a financial year) writes the year it ends in (2024) too."""
+    spans = {century + end for century, end in _YEAR_SPAN.findall(text)}
+    return {f.replace(",", "") for f in FIGURE.findall(_QUARTER_CODE.sub(" ", text))} | spans
 
 
 def figures_found(question: str, texts: Sequence[str], passage: str = "") -> bool:
@@ -1534,7 +1555,7 @@ def another_period(question: str, sentence: str) -> bool:
 
 def own_years(text: str) -> set[str]:
     """The years a text gives as its own time (`_OWN_YEAR`); a question's, from its first sentence."""
-    return set(_OWN_YEAR.findall(text))
+    return set(_OWN_YEAR.findall(text)) | {century + end for century, end in _YEAR_SPAN.findall(text)}  # "2023-24": 2024 too
 
 
 def gives_year(question: str, sentence: str) -> bool:
