@@ -1701,3 +1701,27 @@ def test_who_came_first_is_answered_by_a_results_line(real_embedder, tmp_path):
                        "The trial was held on the top field in light rain.\n",
     }, real_embedder, tmp_path)
     assert "Ifor Pryce" in assistant.ask("Who came first in the open sheepdog trial?").text
+
+
+def test_a_readers_signed_question_is_asked_and_the_reply_answers(real_embedder, tmp_path):
+    """"What did the vet think the red patch was?" quoted the reader's letter ("Is that from them? -
+    Sally Hebblethwaite, Low Garth"): a question mark before a signature still asks."""
+    assistant = _assistant_over({
+        "vet.md": "---\ntitle: Ask the vet\nprovider: Dale Farmer\n---\n"
+                  "**Q: My son has a round red patch on his arm after helping with the calves. Is that from them? "
+                  "- Sally Hebblethwaite, Low Garth**\n\n"
+                  "A: It sounds very like ringworm, which is a fungus, not a worm, and it passes easily from calves to people.\n",
+    }, real_embedder, tmp_path)
+    assert "ringworm" in assistant.ask("What did the vet think the red patch on the boy's arm was?").text
+
+
+def test_a_year_naming_an_edition_dates_nothing_else(real_embedder, tmp_path):
+    """"In what year did the Wynmouth clinic open?" quoted "Opening times, the 2024 price list …":
+    a year between "the" and a noun says which price list, not when anything happened."""
+    assistant = _assistant_over({
+        "faq.md": "---\ntitle: Calder Vale Clinics FAQ\nprovider: Calder Vale Clinics\n---\n"
+                  "Opening times, the 2024 price list and answers to common questions for our Brackenford and "
+                  "Wynmouth clinics.\n\nThe Wynmouth clinic has a car park with twelve spaces.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("In what year did the Wynmouth clinic open?").abstained
+    assert "2024" in assistant.ask("Which year's price list does the Calder Vale FAQ give?").text

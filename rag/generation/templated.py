@@ -1196,6 +1196,8 @@ class TemplatedGenerator:
             typed = holds_type(kind, sentence, hit, about_publication, exact, unit, dimension)
             if typed and asked_end is not None and event_ends(sentence) is (not asked_end):
                 typed = False  # "when did passenger trains first run?" is not "the last passenger train ran in 1964"
+            if typed and kind in ("date", "year") and names_editions_only(sentence, q_terms):
+                typed = False  # "when did the Wynmouth clinic open?" is not "Opening times, the 2024 price list …"
             lead = ""
             if not typed and section_typed:
                 typed, lead = True, section
@@ -1227,6 +1229,22 @@ _ENDS = re.compile(
     r"halt(?:s|ed)?|scrapped|shut|abolish(?:ed)?|discontinued|retire[ds]?|demolish(?:ed)?)\b",
     re.IGNORECASE,
 )
+
+
+# A year set between "the" and a noun names which one ("the 2024 price list", "its 2023 report"):
+# it dates that thing, not an event.
+_EDITION_YEAR = re.compile(rf"\b(?:the|its|their|our|his|her|this|a|an)\s+({A_YEAR})\s+([a-z][\w-]*)", re.IGNORECASE)
+
+
+def names_editions_only(sentence: str, asked: set[str]) -> bool:
+    """Every date the sentence writes is a year naming an edition of a thing the question does not
+    ask about ("the 2024 price list" for when a clinic opened; "the 2024 Olympics" still dates the
+    Olympics), and it writes no month or day."""
+    years = re.findall(A_YEAR, sentence)
+    editions = [(y, noun) for y, noun in _EDITION_YEAR.findall(sentence) if not content_terms(noun) & asked]
+    if not years or len(editions) < len(years):
+        return False
+    return not re.search(r"\b(?:" + "|".join(MONTH_NAMES) + r")\b", sentence, re.IGNORECASE)
 
 
 def event_ends(text: str) -> bool | None:
@@ -1637,9 +1655,13 @@ def _squashed(text: str) -> str:
 _INTERVIEWER = re.compile(r"\W*(?:Q|Question|Interviewer)\s*[:.]\s", re.IGNORECASE)
 
 
+_SIGNED_QUESTION = re.compile(r"\?[\s*_]*[-–—]\s+[A-Z][^?]*$")
+
+
 def is_asking(sentence: str) -> bool:
-    """The sentence asks rather than tells: it ends with a question mark or is an interviewer's line."""
-    return sentence.rstrip(" \"'”’)").endswith("?") or bool(_INTERVIEWER.match(sentence))
+    """The sentence asks rather than tells: it ends with a question mark (before a reader's signed
+    name, "Is that from them? - Sally Hebblethwaite, Low Garth") or is an interviewer's line."""
+    return sentence.rstrip(" \"'”’)*").endswith("?") or bool(_INTERVIEWER.match(sentence) or _SIGNED_QUESTION.search(sentence))
 
 
 def names_a_sibling(question: str, sentence: str) -> bool:
