@@ -1615,7 +1615,8 @@ def test_which_x_is_not_answered_by_a_sentence_that_says_there_was_one(real_embe
         "fine.md": "---\ntitle: VozMetric fined over Pulso call analysis\nprovider: Data Watch\n---\n"
                    "Pulso processed calls on behalf of three clients: a motor insurer, an energy retailer and a mobile-phone "
                    "operator. The resolution names only the Valencia-based energy retailer Energía Levante.\n\n"
-                   "A ground-breaking ceremony for the new Pulso office was attended by staff and the local MP.\n",
+                   "A ground-breaking ceremony for the new Pulso office was attended by staff and the local MP. "
+                   "A spokesperson for the firm, Carla Denning, said the office would open in May.\n",
         "profile.md": "---\ntitle: The founders of Winceware\nprovider: Kelbridge Post\n---\n"
                       "Maren Oakes founded Winceware in 2019. She lives in Kelbridge with her partner and their two dogs. "
                       "In her spare time she restores old trams at the museum, where she has spent six years on car No. 14, "
@@ -1626,6 +1627,7 @@ def test_which_x_is_not_answered_by_a_sentence_that_says_there_was_one(real_embe
     assert assistant.ask("What is the name of Maren Oakes's partner?").abstained
     assert "Energía Levante" in assistant.ask("Which energy retailer used Pulso?").text
     assert "No. 14" in assistant.ask("Which tram has Maren Oakes been restoring at the museum?").text
+    assert "Carla Denning" in assistant.ask("Which spokesperson said the Pulso office would open in May?").text
 
 
 def test_this_season_is_not_answered_by_last_seasons_figure(real_embedder, tmp_path):
@@ -1725,3 +1727,27 @@ def test_a_year_naming_an_edition_dates_nothing_else(real_embedder, tmp_path):
     }, real_embedder, tmp_path)
     assert assistant.ask("In what year did the Wynmouth clinic open?").abstained
     assert "2024" in assistant.ask("Which year's price list does the Calder Vale FAQ give?").text
+
+
+def test_the_names_of_someones_children_are_not_their_number(real_embedder, tmp_path):
+    """"What are the names of Denise Okafor's children?" quoted "… their two teenage children":
+    the plural "what are the names of" asks for names as "what is the name of" does."""
+    assistant = _assistant_over({
+        "profile.md": "---\ntitle: Meet the manager, Denise Okafor\nprovider: Tidewell News\n---\n"
+                      "Denise Okafor runs the Harbour Mill contact centre. She lives in Penhallow with her husband, Femi, "
+                      "a harbour pilot, and their two teenage children.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("What are the names of Denise Okafor's children?").abstained
+    assert "Femi" in assistant.ask("What is the name of Denise Okafor's husband?").text
+
+
+def test_what_a_firm_charges_is_a_sum_of_money(real_embedder, tmp_path):
+    """"What did Brightwell Sensing charge for each camera unit?" quoted "The system is made by
+    Brightwell Sensing Ltd, a company based in Tarrow Quay": a charge was asked as no sum."""
+    assistant = _assistant_over({
+        "trial.md": "---\ntitle: Library ends camera trial\nprovider: Calderwood Courier\n---\n"
+                    "The system, called Engage360, is made by Brightwell Sensing Ltd, a company based in Tarrow Quay. "
+                    "Brightwell Sensing charges for each individual camera unit it installs, and it installed sixteen units "
+                    "in two reading rooms.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("What did Brightwell Sensing charge for each individual camera unit?").abstained

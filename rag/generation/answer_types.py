@@ -175,6 +175,7 @@ _ASKS_MONEY = re.compile(
     r"\bwhat\s+(?:is|was|were|are)\s+(?:the|its|their)\s+(?:total\s+)?value\s+of\s+(?:the|its|their|this|that)\s+(?:\w+\s+)?(?:contract|deal|order|award|grant|loan|prize|sale|purchase|investment|acquisition|bid|tender)s?\b|\bwhat\b[^?]*\bworth\s*\??$|"
     r"\b(?:dollar|euro|pound|cash|monetary)\s+(?:value|amount|figure|sum|worth)\b|\bhow\s+many\s+(?:dollars|euros|pounds)\b|"
     # "what did they pay?", not "what pay rise was agreed?" (a share: "6.1%")
+    r"\bwhat\b[^?]*\b(?:charges?|charged|cost|costs)\s*(?:for\b|per\b|\?|$)|"  # "what did it charge for each unit?"
     r"\bwhat\b[^?]*\b(?:pay|paid)\b(?!\s+(?:rises?|increases?|deals?|offers?|awards?|settlements?|claims?|cuts?|freezes?|gaps?|talks|disputes?|"
     r"structures?|scales?|grades?|bands?|polic(?:y|ies)|reviews?|restraint|parity)\b)|"
     # "how big was the penalty?": the size of a sum is an amount of money, not any number ("90 days")

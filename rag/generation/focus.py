@@ -121,8 +121,11 @@ def _noun_after(words: list[str], i: int) -> int | None:
 
 
 def asks_name_at(words: list[str], i: int) -> bool:
-    """`words[i]` opens "what is / was the name of …", which asks for a name whatever the noun."""
-    return words[i] == "what" and words[i + 1 : i + 5] in (["is", "the", "name", "of"], ["was", "the", "name", "of"])
+    """`words[i]` opens "what is / was the name of …" (or "what are the names of …"), which asks
+    for a name whatever the noun."""
+    return words[i] == "what" and words[i + 1 : i + 5] in (
+        ["is", "the", "name", "of"], ["was", "the", "name", "of"], ["are", "the", "names", "of"], ["were", "the", "names", "of"]
+    )
 
 
 def head_stem(word: str) -> str | None:

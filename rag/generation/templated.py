@@ -1372,7 +1372,11 @@ def names_none_of_it(sentence: str, focus: Focus) -> bool:
         if word in _UNNAMED:
             j -= 1
         after = words[i + 1].lower() if i + 1 < len(words) else ""
-        if ((words[i].endswith(",") or not words[i][-1:] in _NAME_PUNCTUATION) and named(i + 1)) or after in _GIVES_NAME or (after == "of" and i + 2 < len(words) and FIGURE.search(words[i + 2])):
+        # "a spokesperson for the firm, Carla Denning,": the name after the phrase's short tail
+        tail = next((k for k in range(i, min(i + 5, len(words))) if words[k].endswith(",")), None)
+        if tail is not None and named(tail + 1):
+            return False
+        if (not words[i][-1:] in _NAME_PUNCTUATION and named(i + 1)) or after in _GIVES_NAME or (after == "of" and i + 2 < len(words) and FIGURE.search(words[i + 2])):
             return False  # "a supplier, Optel,", "a firm called Optel", "a dose of 20 milligrams"
         if j > 0 and ((words[j - 1].endswith(",") and named(j - 1)) or (words[j - 1].lower() in _LINKS_NAME and named(j - 2))):
             return False
