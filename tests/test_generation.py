@@ -1751,3 +1751,28 @@ def test_what_a_firm_charges_is_a_sum_of_money(real_embedder, tmp_path):
                     "in two reading rooms.\n",
     }, real_embedder, tmp_path)
     assert assistant.ask("What did Brightwell Sensing charge for each individual camera unit?").abstained
+
+
+def test_a_figure_the_sentence_sets_at_another_place_is_that_places(real_embedder, tmp_path):
+    """"How many desks are there at Harbour Mill?" quoted "… an overflow site at Penhallow Business
+    Park, which … has 90 desks": the passage names Harbour Mill, the sentence another site."""
+    assistant = _assistant_over({
+        "rollout.md": "---\ntitle: Tidewell buys voice analytics\nprovider: Penhallow Gazette\n---\n"
+                      "Tidewell's main contact centre is at Harbour Mill on the quay. "
+                      "The company also has a smaller overflow site at Penhallow Business Park, which opened in 2021 "
+                      "and has 90 desks.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("How many desks are there at Harbour Mill?").abstained
+    assert "90 desks" in assistant.ask("How many desks are there at Penhallow Business Park?").text
+
+
+def test_who_was_the_x_is_not_answered_by_a_sentence_that_says_there_was_one(real_embedder, tmp_path):
+    """"Who was the telephone bidder who lost the Marbury Hours?" quoted "Margaret Voss … bids in the
+    room against a telephone bidder": a name is asked, and the bidder has none."""
+    assistant = _assistant_over({
+        "acquisition.md": "---\ntitle: How the library bought the Marbury Hours\nprovider: Calderwood Library\n---\n"
+                          "At the auction in London, Margaret Voss, Keeper of Manuscripts, bids in the room against a "
+                          "telephone bidder. The hammer falls at £412,000.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("Who was the telephone bidder who lost the Marbury Hours at auction?").abstained
+    assert "Margaret Voss" in assistant.ask("Who bid for the library at the Marbury Hours auction?").text

@@ -336,6 +336,20 @@ _PLACE_CODES = {
 }
 
 
+_SITED = re.compile(r"\b(?:at|in)\s+(?:the\s+)?([A-Z][a-z][\w’'-]*(?:\s+[A-Z][\w’'-]+)*)")  # not "in S4"
+
+
+def sited_elsewhere(sentence: str, places: Sequence[str]) -> bool:
+    """The sentence names none of the asked places and sets what it says at or in another named one
+    ("an overflow site at Penhallow Business Park")."""
+    plain = _plain(sentence)
+    for place in places:
+        written = _PLACE_CODES.get(place, (place,))
+        if any(_plain(name) in plain for name in written):
+            return False  # ("in Britain" for the UK)
+    return any(m.group(1).split()[0].lower() not in CALENDAR_NAMES for m in _SITED.finditer(sentence))
+
+
 _LEAVING_OUT = r"\b(?:excluding|excludes|except(?:\s+for)?|other\s+than|apart\s+from|not\s+including|without)\s+(?:the\s+)?"
 
 
@@ -638,7 +652,7 @@ class TemplatedGenerator:
         focus = self.focus(question, kind)
         if focus is not None:
             unnamed = False
-            if not focus.counted and (focus.known_by_name or re.search(r"\bwhich\b", first_sentence(question), re.IGNORECASE)) and says_none_of_it(best, candidates, focus):
+            if not focus.counted and (focus.known_by_name or _ASKS_WHICH.search(first_sentence(question))) and says_none_of_it(best, candidates, focus):
                 # "Which energy retailer …?" → "… three clients: a motor insurer, an energy retailer
                 # …": the sentence beside it that names one ("… the energy retailer Energía
                 # Levante") answers; with none, no sentence says which.
@@ -696,11 +710,18 @@ class TemplatedGenerator:
         if self.names_elsewhere(question, hits[best.n - 1].chunk):
             # "How many books does the Elm Street library hold?" over the Kilnworth library's page.
             return Selection((), 0.0, 0.0, kind, False)
-        if kind in _FIGURE_KINDS and (places := located_names(question)) and not self.says_where(best, places, hits):
+        if kind in _FIGURE_KINDS and (places := located_names(question)) and (
+            not self.says_where(best, places, hits) or sited_elsewhere(best.sentence, places)
+        ):
             # "How many speakers were sold in Canada?" → "… sold 1.6 million worldwide": a figure
             # from a passage that never names the place asked about (a site, a country) is another
-            # place's; a close one from a passage that names it answers, or none.
-            best = close_one(best, candidates, JOIN_MARGIN, lambda c: c.typed and self.says_where(c, places, hits))
+            # place's, and so is one the sentence sets at another ("How many desks at Harbour
+            # Mill?" → "… an overflow site at Penhallow Business Park, which … has 90 desks"); a
+            # close one that names it answers, or none.
+            best = close_one(
+                best, candidates, JOIN_MARGIN,
+                lambda c: c.typed and self.says_where(c, places, hits) and not sited_elsewhere(c.sentence, places),
+            )
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
         if kind == "age" and (aged := aged_person(question)):
@@ -1334,6 +1355,7 @@ def names_beside(sentence: str, focus: Focus, names: Sequence[str]) -> bool:
     return any(abs(i - j) <= NAME_WINDOW for i in at for j in spots)
 
 
+_ASKS_WHICH = re.compile(r"\bwhich\b|^\W*(?:and\s+)?who\s+(?:is|was|are|were)\s+the\b", re.IGNORECASE)  # "which X", "who was the X": one by name
 _SOME_ONE = frozenset("a an one another some her his their its".split())  # "a motor insurer", "her partner": there was one, not which
 _UNNAMED = frozenset("local unnamed unidentified".split())  # "the local MP", "the unnamed buyer"
 _LINKS_NAME = frozenset("is was became".split())  # "Optel is a supplier"
