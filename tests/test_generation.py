@@ -1776,3 +1776,12 @@ def test_who_was_the_x_is_not_answered_by_a_sentence_that_says_there_was_one(rea
     }, real_embedder, tmp_path)
     assert assistant.ask("Who was the telephone bidder who lost the Marbury Hours at auction?").abstained
     assert "Margaret Voss" in assistant.ask("Who bid for the library at the Marbury Hours auction?").text
+
+
+def test_a_span_of_years_ends_in_the_next_century_when_its_end_is_smaller():
+    """"2023-24" writes 2024 (a financial year); "1999/00" ends in 2000, not 1900."""
+    from rag.generation.templated import span_ends
+
+    assert span_ends("Turnover: 2023-24 £4,820,000; 2022-23 £4,547,000") == {"2024", "2023"}
+    assert span_ends("the 1999/00 season") == {"2000"}
+    assert span_ends("call 2023-24-55") == set()

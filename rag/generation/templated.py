@@ -1364,9 +1364,11 @@ _GIVES_NAME = frozenset("named called dubbed".split())  # "a firm called Optel"
 
 def names_none_of_it(sentence: str, focus: Focus) -> bool:
     """Every time the sentence uses the asked noun it says there was one, not which: "a motor
-    insurer, an energy retailer …", "a 34-year-old man from Ferrisby", "the local MP" (for "which
-    motor insurer …?", "the name of the man arrested", "which MP …?"). A name set off beside it names
-    it: "a supplier, Optel,", "Optel, a supplier", "Optel is a supplier", "a firm called Optel"."""
+    insurer, an energy retailer …", "a 34-year-old man from Ferrisby", "the local MP", "with her
+    partner" (for "which motor insurer …?", "the name of the man arrested", "which MP …?", "the name
+    of her partner"). A name set beside it names it: "a supplier, Optel,", "a spokesperson for the
+    firm, Carla Denning,", "his club Arsenal", "Optel, a supplier", "Optel is a supplier", "a firm
+    called Optel"; so does a figure ("a dose of 20 milligrams")."""
     words = sentence.split()
     at = [i for i, w in enumerate(words) if focus.stem in content_terms(w)]
     if not at or focus.repeated:
@@ -1495,15 +1497,23 @@ def acronym_words(words: Sequence[str], text: str) -> set[int]:
     return found
 
 
-_YEAR_SPAN = re.compile(r"\b(1[89]|20)\d\d\s?[-/–]\s?(\d\d)\b(?![-/–.,]?\d)")
+_YEAR_SPAN = re.compile(r"\b((?:1[89]|20)\d\d)\s?[-/–]\s?(\d\d)\b(?![-/–.,]?\d)")
+
+
+def span_ends(text: str) -> set[str]:
+    """The years that spans of years end in: "2023-24" → 2024, "1999/00" → 2000."""
+    ends = set()
+    for start, end in _YEAR_SPAN.findall(text):
+        century = int(start[:2]) + (int(end) < int(start[2:]))
+        ends.add(f"{century}{end}")
+    return ends
 
 
 def figures(text: str) -> set[str]:
     """The numbers a text writes in digits, without thousands separators ("2,000" → "2000"); a
     quarter's code ("Q1") is a period (`periods`), not the figure 1; a span of years ("2023-24",
     "2023/24", a financial year) writes the year it ends in (2024) too."""
-    spans = {century + end for century, end in _YEAR_SPAN.findall(text)}
-    return {f.replace(",", "") for f in FIGURE.findall(_QUARTER_CODE.sub(" ", text))} | spans
+    return {f.replace(",", "") for f in FIGURE.findall(_QUARTER_CODE.sub(" ", text))} | span_ends(text)
 
 
 def figures_found(question: str, texts: Sequence[str], passage: str = "") -> bool:
@@ -1599,7 +1609,7 @@ def another_period(question: str, sentence: str) -> bool:
 
 def own_years(text: str) -> set[str]:
     """The years a text gives as its own time (`_OWN_YEAR`); a question's, from its first sentence."""
-    return set(_OWN_YEAR.findall(text)) | {century + end for century, end in _YEAR_SPAN.findall(text)}  # "2023-24": 2024 too
+    return set(_OWN_YEAR.findall(text)) | span_ends(text)  # "2023-24": 2024 too
 
 
 def gives_year(question: str, sentence: str) -> bool:
