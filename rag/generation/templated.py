@@ -339,14 +339,20 @@ _PLACE_CODES = {
 _SITED = re.compile(r"\b(?:at|in)\s+(?:the\s+)?([A-Z][a-z][\w’'-]*(?:\s+[A-Z][\w’'-]+)*)")  # not "in S4"
 
 
+def writes_place(place: str, written: str, plain: str) -> bool:
+    """`written` (and its `_plain` form) names the place: a code in capitals by any of its spellings
+    as a word ("UK", "Britain"; not "uk" in "Ukraine"), any other name in its plain text."""
+    if place in _PLACE_CODES:
+        return any(re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", written) for name in _PLACE_CODES[place])
+    return _plain(place) in plain
+
+
 def sited_elsewhere(sentence: str, places: Sequence[str]) -> bool:
     """The sentence names none of the asked places and sets what it says at or in another named one
     ("an overflow site at Penhallow Business Park")."""
     plain = _plain(sentence)
-    for place in places:
-        written = _PLACE_CODES.get(place, (place,))
-        if any(_plain(name) in plain for name in written):
-            return False  # ("in Britain" for the UK)
+    if any(writes_place(place, sentence, plain) for place in places):
+        return False
     return any(m.group(1).split()[0].lower() not in CALENDAR_NAMES for m in _SITED.finditer(sentence))
 
 
@@ -510,9 +516,10 @@ def asked_names(question: str) -> list[str]:
 _ASKS_PLACING = re.compile(
     r"\W*(?:and\s+)?who\s+(?:(?:came|finished|placed|was\s+placed|ended\s+up)\s+(first|second|third)|won|wins)\b", re.IGNORECASE
 )
-_RANKS = {
-    "first": r"\b1st\b|\bfirst\s+place\b|\bwinners?\b", "won": r"\b1st\b|\bfirst\s+place\b|\bwinners?\b",
-    "second": r"\b2nd\b|\bsecond\s+place\b|\brunners?-up\b", "third": r"\b3rd\b|\bthird\s+place\b",
+_RANKS = {  # how a results line writes each place ("who won?" asks the first)
+    "first": re.compile(r"\b1st\b|\bfirst\s+place\b|\bwinners?\b", re.IGNORECASE),
+    "second": re.compile(r"\b2nd\b|\bsecond\s+place\b|\brunners?-up\b", re.IGNORECASE),
+    "third": re.compile(r"\b3rd\b|\bthird\s+place\b", re.IGNORECASE),
 }
 
 
@@ -656,8 +663,11 @@ class TemplatedGenerator:
                 # "Which energy retailer …?" → "… three clients: a motor insurer, an energy retailer
                 # …": the sentence beside it that names one ("… the energy retailer Energía
                 # Levante") answers; with none, no sentence says which.
-                best = next((a for a in adjacent(best, candidates) if focus.stem in content_terms(a.sentence) and not names_none_of_it(a.sentence, focus)), best)
-                unnamed = says_none_of_it(best, candidates, focus) and says_none_of_it(self.naming_neighbour(best, candidates, focus), candidates, focus)
+                naming = next((a for a in adjacent(best, candidates) if focus.stem in content_terms(a.sentence) and not names_none_of_it(a.sentence, focus)), None)
+                if naming is not None:
+                    best = naming
+                else:
+                    unnamed = says_none_of_it(self.naming_neighbour(best, candidates, focus), candidates, focus)
             # The question asks about a thing ("which court", "how many seals"). "How many": the
             # answer is the best sentence whose figure counts that thing. "Which": the best
             # sentence must name it (or a close neighbour of it), and a thing known by a name
@@ -695,7 +705,7 @@ class TemplatedGenerator:
         agent = _ASKS_AGENT.search(first_sentence(question)) if kind is None and focus is None else None
         verb = agent.group().split()[-1] if agent else ""
         place = _ASKS_PLACING.match(first_sentence(question))
-        rank = re.compile(_RANKS[(place.group(1) or "won").lower()], re.IGNORECASE) if place else None
+        rank = _RANKS[(place.group(1) or "first").lower()] if place else None
 
         def does(c: Candidate) -> bool:  # a results line's "1st: Ifor Pryce" says who came first
             return says_doing(verb, c) or bool(rank and rank.search(c.sentence))
@@ -964,12 +974,8 @@ class TemplatedGenerator:
         on with a place named before it ("42 cameras at Union Street station. … The pilot cost …")."""
         chunk = hits[c.n - 1].chunk
         written = " ".join([chunk.text, chunk.title or "", chunk.heading or ""])
-        text = _plain(written)
-        return all(
-            any(re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", written) for name in _PLACE_CODES[place])
-            if place in _PLACE_CODES else _plain(place) in text
-            for place in places
-        )
+        plain = _plain(written)
+        return all(writes_place(place, written, plain) for place in places)
 
     def piece_by(self, name: str, chunk) -> bool:
         """`name` is the outlet of `chunk` (a related article's, for its entry), or the outlet,
@@ -1257,15 +1263,19 @@ _ENDS = re.compile(
 _EDITION_YEAR = re.compile(rf"\b(?:the|its|their|our|his|her|this|a|an)\s+({A_YEAR})\s+([a-z][\w-]*)", re.IGNORECASE)
 
 
+_MONTH_NAME = re.compile(r"\b(?:" + "|".join(MONTH_NAMES) + r")\b", re.IGNORECASE)
+_A_YEAR = re.compile(A_YEAR)
+
+
 def names_editions_only(sentence: str, asked: set[str]) -> bool:
     """Every date the sentence writes is a year naming an edition of a thing the question does not
     ask about ("the 2024 price list" for when a clinic opened; "the 2024 Olympics" still dates the
     Olympics), and it writes no month or day."""
-    years = re.findall(A_YEAR, sentence)
+    years = _A_YEAR.findall(sentence)
     editions = [(y, noun) for y, noun in _EDITION_YEAR.findall(sentence) if not content_terms(noun) & asked]
     if not years or len(editions) < len(years):
         return False
-    return not re.search(r"\b(?:" + "|".join(MONTH_NAMES) + r")\b", sentence, re.IGNORECASE)
+    return not _MONTH_NAME.search(sentence)
 
 
 def event_ends(text: str) -> bool | None:
@@ -1358,6 +1368,7 @@ def names_beside(sentence: str, focus: Focus, names: Sequence[str]) -> bool:
 _ASKS_WHICH = re.compile(r"\bwhich\b|^\W*(?:and\s+)?who\s+(?:is|was|are|were)\s+the\b", re.IGNORECASE)  # "which X", "who was the X": one by name
 _SOME_ONE = frozenset("a an one another some her his their its".split())  # "a motor insurer", "her partner": there was one, not which
 _UNNAMED = frozenset("local unnamed unidentified".split())  # "the local MP", "the unnamed buyer"
+_DETERMINING = _SOME_ONE | _UNNAMED
 _LINKS_NAME = frozenset("is was became".split())  # "Optel is a supplier"
 _GIVES_NAME = frozenset("named called dubbed".split())  # "a firm called Optel"
 
@@ -1385,7 +1396,7 @@ def names_none_of_it(sentence: str, focus: Focus) -> bool:
             return False  # "a ship's figurehead from the brig Constant Hope" is about the figurehead
         j = i - 1  # back over its modifiers ("a 34-year-old man", "a motor insurer"), not over
         # another noun's ("a group of angel investors") or a name ("aboard a Tern-4 rocket")
-        while j >= 0 and i - j <= 3 and words[j].lower() not in _SOME_ONE | _UNNAMED:
+        while j >= 0 and i - j <= 3 and words[j].lower() not in _DETERMINING:
             if words[j].endswith((",", ";", ":")) or words[j].lower() in STOPWORDS or words[j][:1].isupper():
                 return False
             j -= 1
@@ -1400,7 +1411,7 @@ def names_none_of_it(sentence: str, focus: Focus) -> bool:
         tail = next((k for k in range(i, min(i + 5, len(words))) if words[k].endswith(",")), None)
         if tail is not None and named(tail + 1):
             return False
-        if (not words[i][-1:] in _NAME_PUNCTUATION and named(i + 1)) or after in _GIVES_NAME or (after == "of" and i + 2 < len(words) and FIGURE.search(words[i + 2])):
+        if (words[i][-1:] not in _NAME_PUNCTUATION and named(i + 1)) or after in _GIVES_NAME or (after == "of" and i + 2 < len(words) and FIGURE.search(words[i + 2])):
             return False  # "a supplier, Optel,", "a firm called Optel", "a dose of 20 milligrams"
         if j > 0 and ((words[j - 1].endswith(",") and named(j - 1)) or (words[j - 1].lower() in _LINKS_NAME and named(j - 2))):
             return False
