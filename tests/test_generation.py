@@ -1785,3 +1785,53 @@ def test_a_span_of_years_ends_in_the_next_century_when_its_end_is_smaller():
     assert span_ends("Turnover: 2023-24 £4,820,000; 2022-23 £4,547,000") == {"2024", "2023"}
     assert span_ends("the 1999/00 season") == {"2000"}
     assert span_ends("call 2023-24-55") == set()
+
+
+def test_a_share_is_a_figure_not_the_word_percentage(real_embedder, tmp_path):
+    """"By what percentage did ferry fares go up?" chose "everything rose by the same percentage in
+    April" (no figure) over "Fare change: all fares rose by 3.5% …", and then found no figure."""
+    assistant = _assistant_over({
+        "forum.md": "---\ntitle: Skarra noticeboard\n---\nOn the ferry fares, to be fair, everything went up by the same percentage "
+                    "in April. The cafe on the pier has reopened.\n",
+        "fares.txt": "SKARRA FERRY COMPANY - SUMMER TIMETABLE 2025\n\nFare change: all fares rose by 3.5% from 1 April 2025.\n\n"
+                     "Adult single: £8.40\n",
+    }, real_embedder, tmp_path)
+    assert "3.5%" in assistant.ask("By what percentage did ferry fares go up in April 2025?").text
+
+
+def test_a_sentence_about_his_sister_answers_for_her_not_for_another_pupil(real_embedder, tmp_path):
+    """"How many grade 9s did Amira Shah get?" quoted "His twin sister, Anjali, achieved eight
+    grade 9s": a sentence that opens with someone's relative by name is about that relative."""
+    assistant = _assistant_over({
+        "results.md": "---\ntitle: GCSE results day at Marlowe Heath\nprovider: Westmere Echo\n---\n"
+                      "Among the top performers was Ravi Mendes, 16, who wants to study physics. He plans to stay on "
+                      "at the sixth form. His twin sister, Anjali, achieved eight grade 9s and two grade 8s. "
+                      "Amira Shah, head girl, gave a speech at the prize evening.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("How many grade 9s did Amira Shah get in her GCSEs?").abstained
+    assert "eight grade 9s" in assistant.ask("How many grade 9s did Anjali Mendes get?").text
+
+
+def test_a_sentence_that_opens_with_another_persons_name_is_theirs(real_embedder, tmp_path):
+    """"Where was Imogen Pellow born?" quoted "Dorothy Ann Tremlow was born in Dunmere": a sentence
+    that opens with another full name and never names the person is that other person's; the same
+    given name under a maiden name is hers."""
+    assistant = _assistant_over({
+        "obituary.md": "---\ntitle: Dorothy Pellow, co-founder of Kestrel Vale Brewing, dies at 78\nprovider: Ashcombe Gazette\n---\n"
+                       "Dorothy Ann Tremlow was born in Dunmere in 1945, the youngest of four children of a cooper. "
+                       "She married Frank Pellow in 1968 and taught chemistry for thirty years. "
+                       "Her daughter-in-law Imogen Pellow became the brewery's head brewer in 2015.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("Where was Imogen Pellow born?").abstained
+    assert "Dunmere" in assistant.ask("Where was Dorothy Pellow born?").text
+
+
+def test_who_led_is_answered_by_the_lead_named(real_embedder, tmp_path):
+    """"Who led the inspection team?" quoted the sentence on the team's visit and left out "Lead
+    inspector: Ruth Denholm": the stemmer does not make "led" "lead"."""
+    assistant = _assistant_over({
+        "report.txt": "INSPECTION REPORT: MARLOWE HEATH SCHOOL\n\nThe inspection team visited Marlowe Heath School in November "
+                      "2023 and praised behaviour in lessons. Team inspectors Alan Varga and Sunita Rowe observed 40 lessons.\n\n"
+                      "Lead inspector: Ruth Denholm\n",
+    }, real_embedder, tmp_path)
+    assert "Ruth Denholm" in assistant.ask("Who led the inspection team that visited Marlowe Heath in November 2023?").text

@@ -184,7 +184,6 @@ _ASKS_MONEY = re.compile(
     r"prices?|costs?|bonus(?:es)?|donations?|investments?|rents?|damages|ransom|subsid(?:y|ies))\b",
     re.IGNORECASE,
 )
-_PERCENT = re.compile(r"%|\bper\s?cent(?:age)?\b|\bpercent(?:age)?\b", re.IGNORECASE)
 # A share written as a ratio or a fraction: "nine out of ten", "one in five", "two-thirds of".
 _SMALL = r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|fifty|hundred)"
 _RATIO = re.compile(
@@ -222,6 +221,13 @@ _CLOCK = re.compile(r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b(?:1[0-2]|0?[1-9])(?:[:.]
 MODEL_NAME = re.compile(r"\b[^\W\d_]+-?\d[\w-]*")
 COUNT_WORDS = frozenset(COUNT_NUMBERS) | _TENS  # "ninety-three birds"
 _DIGIT = re.compile(r"\d")
+# A share written as one: "3.5%", "ten per cent", "2 percentage points", a table's "passes (%) 58";
+# "rose by the same percentage" writes none.
+_PERCENT = re.compile(
+    rf"(?:\d|\b(?:{'|'.join(sorted(COUNT_WORDS))}|hundred))\s*(?:%|per\s?cent(?:age)?\b|percent(?:age)?\b)|"
+    r"(?:%|\bper\s?cent(?:age)?|\bpercent(?:age)?)\)?:?\s+\d",
+    re.IGNORECASE,
+)
 # The question wants the amount to the unit ("what exact dollar value?", "precisely how many?").
 ASKS_EXACT = re.compile(r"\b(?:exact|precise)(?:ly)?\b", re.IGNORECASE)
 FIGURE = re.compile(r"\d[\d,.]*\d|\d")  # "2030", "2,000", "1.5", the 30 of "30-day"

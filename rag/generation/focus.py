@@ -52,10 +52,15 @@ _AUXILIARIES = frozenset("is are was were be been do does did has have had can c
 
 # Stopwords that are verbs: the word before one ends the noun phrase ("which manager said …").
 _VERBS = frozenset("said say says told described describes discussed discusses mentioned get got".split())
-# Past tenses without "-ed" ("which company won …", "which firm built …"): verbs, not nouns.
-_IRREGULAR_PAST = frozenset(
-    "won made wrote ran took gave found built led paid sold began brought bought held sent kept left lost met "
-    "saw spent chose drew grew knew became came went put set shut hit cut read heard taught caught fought".split()
+# Past tenses without "-ed" ("which company won …", "which firm built …"): verbs, not nouns; each
+# with its present, which the stemmer does not give ("who led the inspection?" → "Lead inspector: …").
+IRREGULAR_PAST = dict(
+    pair.split(":") for pair in (
+        "won:win made:make wrote:write ran:run took:take gave:give found:find built:build led:lead paid:pay "
+        "sold:sell began:begin brought:bring bought:buy held:hold sent:send kept:keep left:leave lost:lose met:meet "
+        "saw:see spent:spend chose:choose drew:draw grew:grow knew:know became:become came:come went:go put:put "
+        "set:set shut:shut hit:hit cut:cut read:read heard:hear taught:teach caught:catch fought:fight"
+    ).split()
 )
 # Present tenses that follow a plural subject ("how many carmakers use …", "which firms make …"):
 # after a plural noun they are the verb, not part of the noun phrase.
@@ -85,9 +90,9 @@ def focus_phrase(question: str) -> list[str]:
                 if x in STOPWORDS or x in _LIGHT_NOUNS or x in _ADVERBS:
                     break
                 nxt = rest[j + 1] if j + 1 < len(rest) else ""
-                if not phrase and (x.endswith("ed") or x in _IRREGULAR_PAST) and (nxt in _DETERMINERS or nxt in _PARTICLES):
+                if not phrase and (x.endswith("ed") or x in IRREGULAR_PAST) and (nxt in _DETERMINERS or nxt in _PARTICLES):
                     return []  # "what held up the opening?", "what caused the delay?": a verb, no noun asked about
-                if phrase and (x.endswith("ed") or x in _IRREGULAR_PAST or nxt in _DETERMINERS or (nxt in STOPWORDS and nxt not in _AUXILIARIES | _VERBS)):
+                if phrase and (x.endswith("ed") or x in IRREGULAR_PAST or nxt in _DETERMINERS or (nxt in STOPWORDS and nxt not in _AUXILIARIES | _VERBS)):
                     break  # a verb: the phrase ended before it
                 if phrase and x in _PRESENT_VERBS and phrase[-1].endswith("s") and not phrase[-1].endswith("ss"):
                     break  # "how many carmakers use Affectra's sensor?": carmakers

@@ -115,7 +115,7 @@ from rag.generation.answer_types import (
     title_case,
 )
 from rag.generation.base import Turn, render
-from rag.generation.focus import KNOWN_BY_NAME, POSSESSIVE, asks_name_at, focus_phrase, focus_term, head_stem
+from rag.generation.focus import IRREGULAR_PAST, KNOWN_BY_NAME, POSSESSIVE, asks_name_at, focus_phrase, focus_term, head_stem
 from rag.types import Hit
 
 # Choosing the answer sentence (eval/tune_templated.py, tune split): the question's own rare words
@@ -210,6 +210,8 @@ _NAME_PUNCTUATION = "“”\"'‘’()[],.;:!?"  # stripped from a word to leave
 _ASKS_WHO = re.compile(r"\W*(?:and\s+)?(?:who|whom)\b", re.IGNORECASE)
 _OPENS_WITH_HE_OR_SHE = re.compile(r"\W*(?:he|she|his|her|him)\b", re.IGNORECASE)  # a person named before
 # A sentence about someone it names first: "Gemma Pryce, 34, of …", "Dr. Ines Alvarez said …".
+# "His twin sister, Anjali, …", "Her husband, Peter Voss, …": the sentence is about the relative.
+_OPENS_WITH_RELATIVE = re.compile(r"\W*(?:[Hh]is|[Hh]er|[Tt]heir)\s+(?:[a-z-]+\s+){0,2}?[a-z-]+,\s+((?:[A-Z][\w’'-]+\s+){0,2}[A-Z][\w’'-]+),")
 _OPENS_WITH_FULL_NAME = re.compile(r"\W*((?:(?:Dr|Mr|Mrs|Ms|Prof|Professor|Sir|Dame)\.?\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+)")
 _OPENS_WITH_PRONOUN = re.compile(r"\W*(?:he|she|they|his|her|their|him|them)\b", re.IGNORECASE)  # someone named before
 _COMPANY_NOUNS = frozenset(content_terms("company firm business startup supplier vendor maker manufacturer contractor developer provider"))
@@ -489,6 +491,30 @@ def pronoun_points_elsewhere(name: str, c: Candidate, candidates: Sequence[Candi
     return False
 
 
+def about_someone_else(name: str, question: str, c: Candidate, candidates: Sequence[Candidate]) -> bool:
+    """The sentence is another person's: its pronoun points at someone else (`pronoun_points_elsewhere`);
+    it opens with someone's relative by name ("His twin sister, Anjali, achieved eight grade 9s"
+    for Amira Shah's grades); or it opens with another full name as its subject and never names
+    `name` nor says "he" or "she" ("Where was Imogen Pellow born?" → "Dorothy Ann Tremlow was born
+    in Dunmere"). Not when the question asks after the person's relative ("Desmond Okafor's nephew",
+    "how is she related to …"), and not under the same given name (a maiden name)."""
+    if pronoun_points_elsewhere(name, c, candidates):
+        return True
+    if re.search(rf"{re.escape(name)}['’]s?\s|\brelat(?:ed|ion|ive)", question):
+        return False
+    opening = _OPENS_WITH_RELATIVE.match(c.sentence) or _OPENS_WITH_SUBJECT.match(c.sentence)
+    if (not opening or opening.group(1).split()[0].lower() in STOPWORDS or opening.group(1).split()[0] == name.split()[0]
+            or re.search(r"['’]s\b", opening.group(1))):
+        return False
+    return not names_person(name, c.sentence) and not (opening.re is _OPENS_WITH_SUBJECT and _PERSONAL_PRONOUN.search(c.sentence))
+
+
+# A full name that is the sentence's subject: followed by a comma or a verb, not a speaker's "Jonas
+# Berg:" (who speaks for a firm) nor an owner's "Halvern's Nook Mini".
+_OPENS_WITH_SUBJECT = re.compile(r"\W*((?:(?:Dr|Mr|Mrs|Ms|Prof|Professor|Sir|Dame)\.?\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+)(?=,|\s+[a-z])")
+_PERSONAL_PRONOUN = re.compile(r"\b(?:he|she|his|her|him|hers)\b", re.IGNORECASE)
+
+
 def close_one(best: Candidate, candidates: Sequence[Candidate], margin: float, fits) -> Candidate | None:
     """The best-scoring sentence within `margin` of `best` that `fits`; None when none does."""
     return next((c for c in candidates if c.score >= best.score - margin and fits(c)), None)
@@ -524,9 +550,9 @@ _RANKS = {  # how a results line writes each place ("who won?" asks the first)
 
 
 def says_doing(verb: str, c: Candidate) -> bool:
-    """The sentence uses the question's verb: its stem ("curated" ~ curate), or the word itself
-    when it is a stop word ("said")."""
-    done = content_terms(verb)
+    """The sentence uses the question's verb: its stem ("curated" ~ curate, "led" ~ lead), or the
+    word itself when it is a stop word ("said")."""
+    done = content_terms(verb) | content_terms(IRREGULAR_PAST.get(verb.lower(), ""))
     return bool(done & c.terms) if done else bool(re.search(rf"\b{re.escape(verb)}\b", c.sentence, re.IGNORECASE))
 
 
@@ -748,10 +774,10 @@ class TemplatedGenerator:
                 if best is None:
                     return Selection((), 0.0, 0.0, kind, False)
         person = next(iter(full_names(question)), None) if not _ASKS_WHO.match(question) else None
-        if person and pronoun_points_elsewhere(person, best, candidates):
+        if person and about_someone_else(person, question, best, candidates):
             # "How many penalty points did Calum Reilly get?" → "She was fined … and had six
             # penalty points added" after a sentence on another defendant: her points, not his.
-            best = close_one(best, candidates, JOIN_MARGIN, lambda c: not pronoun_points_elsewhere(person, c, candidates))
+            best = close_one(best, candidates, JOIN_MARGIN, lambda c: not about_someone_else(person, question, c, candidates))
             if best is None:
                 return Selection((), 0.0, 0.0, kind, False)
         speaker = asked_speaker(question)
