@@ -82,6 +82,9 @@ class BM25Index:
     def load(cls, folder: Path, rows: int) -> BM25Index:
         bm25s = _import_bm25s_for_queries()
         model = bm25s.BM25.load(str(folder), mmap=True, load_corpus=False, show_progress=False)
+        documents = model.scores.get("num_docs")
+        if documents != rows:  # damaged params (bm25s reads `{}` and fails only at the first query)
+            raise ValueError(f"it scores {documents} rows, the index has {rows}")
         return cls(model, rows)
 
     def save(self, folder: Path) -> None:

@@ -24,7 +24,7 @@ app = typer.Typer(
 
 # A string, not a Path: typer reads "" as Path("."), which would index the working folder.
 CorpusOption = Annotated[
-    Optional[str], typer.Option("--corpus", help="Folder of markdown/text files. [env: RAG_CORPUS; default: seeds]")
+    Optional[str], typer.Option("--corpus", help="Folder of markdown/text files. [env: RAG_CORPUS; default: seeds; for `rag index`, the folder the index was built from]")
 ]
 IndexOption = Annotated[
     Optional[Path], typer.Option("--index", help="Index folder. [env: RAG_INDEX; default: indexes/default, built from the corpus on first use; another new folder is built only when --corpus is given]")
@@ -56,9 +56,14 @@ def _stdout(**options):
 def _print_json(value) -> None:
     """One JSON object (or list) on stdout, for scripts."""
     try:
-        print(json.dumps(value, ensure_ascii=False), flush=True)
+        print(json.dumps(value, ensure_ascii=not _unicode_out()), flush=True)
     except BrokenPipeError:
         raise _ReaderGone from None
+
+
+def _unicode_out() -> bool:
+    """stdout takes any character (PYTHONIOENCODING=ascii or a latin-1 console does not)."""
+    return (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").startswith(("utf8", "utf16", "utf32"))
 
 
 def _stderr():
@@ -75,6 +80,15 @@ def _paths(corpus: str | None, index: Path | None) -> tuple[Path, Path]:
         raise QueryError("--corpus is empty: pass --corpus DIR")
     default_corpus, default_index = default_paths()
     return Path(corpus) if corpus else default_corpus, index or default_index
+
+
+def built_from(index: Path) -> str | None:
+    """The corpus folder the index at `index` was built from, if it records one that is there."""
+    try:
+        corpus = json.loads((index / "manifest.json").read_text(encoding="utf-8"))["corpus"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return corpus if isinstance(corpus, str) and Path(corpus).is_dir() else None
 
 
 class _ProgressBar:
@@ -202,6 +216,10 @@ def index(
 
     from rag.index import Index
 
+    if corpus is None and "RAG_CORPUS" not in os.environ:
+        # `rag index --index X` updates X from the folder X was built from, not from seeds/ (which
+        # would swap X's documents for the shipped ones).
+        corpus = built_from(index or _paths(None, None)[1])
     corpus, index = _paths(corpus, index)
     with _ProgressBar("embedding chunks") as update:
         built = Index.build(corpus, index, model, rebuild=rebuild, on_progress=update, index_type=index_type)
@@ -587,6 +605,11 @@ def main() -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, terminated)
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            # An answer quotes “curly quotes” and names like Kjær: a console that cannot show
+            # them (PYTHONIOENCODING=ascii) gets an escape, not a UnicodeEncodeError.
+            stream.reconfigure(errors="backslashreplace")
     try:
         args = sys.argv[1:] or ["--help"]  # bare `rag` shows the help, not a usage "error"
         code = typer.main.get_command(app).main(args=args, prog_name="rag", standalone_mode=False)

@@ -241,7 +241,7 @@ class OnnxEmbedder:
             index = self.folder.parent
             raise IndexMismatchError(
                 f"index {index} is damaged (its query encoder {self.folder.name}/ cannot be loaded: {type(e).__name__}): "
-                "run `rag index --rebuild`"
+                f"run `rag index --rebuild --index {index}`"
             ) from e
         self._session, self._tokenizer = session, tokenizer
 

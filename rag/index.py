@@ -21,6 +21,7 @@ import glob
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -233,7 +234,8 @@ class Index:
         # An index written before the word tables were stored (rag.corpus_words) is written again to
         # hold them, its vectors reused.
         has_tables = previous is not None and (path / CORPUS_WORDS).is_file()
-        if previous and same_chunker and same_type and fresh_export and same_files and has_tables and not (added or changed or removed):
+        if (previous and same_chunker and same_type and fresh_export and same_files and has_tables and _bm25_intact(previous)
+                and not (added or changed or removed)):
             previous.report = BuildReport(
                 documents=len(loaded.documents), chunks=len(chunks), reused=len(chunks),
                 skipped=loaded.skipped, notes=loaded.notes, written=False,
@@ -409,6 +411,8 @@ def read_manifest(path: Path) -> dict:
         raise IndexMismatchError(f"cannot read index {path}: {e.strerror or e}") from None
     try:
         manifest = json.loads(text)
+        if isinstance(manifest, dict) and manifest.get("format") != FORMAT and "format_version" not in manifest:
+            raise IndexMismatchError(f"{path} is not a rag index: its {MANIFEST} is another program's")
         version = manifest["format_version"]
         fmt = manifest["format"]
         manifest["embedder"]["name"], manifest["embedder"]["dim"], manifest["documents"]
@@ -548,6 +552,18 @@ def _search_params(index_type: str, params: dict, selector):
 INDEX_ENTRIES = frozenset({MANIFEST, CHUNKS, VECTORS, FAISS_FILE, QUERY_ENCODER_DIR, BM25_DIR, CORPUS_WORDS})
 
 
+def _holds_rag_manifest(path: Path) -> bool:
+    """The folder's manifest.json is rag's (or one too damaged to tell): not another program's
+    `{"name": "my app"}`, whose folder a build would wipe."""
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True
+    return not isinstance(manifest, dict) or manifest.get("format") == FORMAT or "format_version" in manifest
+
+
 def check_index_path(path: str | Path) -> Path:
     """`path` as a Path, if an index can be written there: it is written by swapping its folder
     whole, so not ".", "" (which typer reads as "."), "/" or "..", not a file, and not a folder of
@@ -557,8 +573,8 @@ def check_index_path(path: str | Path) -> Path:
         raise QueryError(f"the index needs a folder of its own: give a folder name, not {str(path)!r}")
     if path.exists() and not path.is_dir():
         raise QueryError(f"{path} is a file, not an index folder: give a new folder for the index")
-    if path.is_dir() and not (path / MANIFEST).exists():
-        others = sorted(p.name for p in path.iterdir() if p.name not in INDEX_ENTRIES)
+    if path.is_dir() and not _holds_rag_manifest(path):
+        others = sorted(p.name for p in path.iterdir() if p.name not in INDEX_ENTRIES or p.name == MANIFEST)
         if others:
             shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
             raise QueryError(
@@ -612,6 +628,16 @@ def _store_query_encoder(folder: Path, embedder: Embedder, previous: Index | Non
 def _with_sizes(record: dict, folder: Path) -> dict:
     """The export's record with its files' sizes, for `_files_intact` to check later."""
     return {**record, "sizes": {f.name: f.stat().st_size for f in sorted(folder.iterdir()) if f.is_file()}}
+
+
+def _bm25_intact(index: Index) -> bool:
+    """The index's BM25 files load and score its rows (damaged ones failed every hybrid query
+    while `rag index` said the index was up to date)."""
+    try:
+        index.bm25
+    except IndexMismatchError:
+        return False
+    return True
 
 
 def _export_intact(index: Index) -> bool:
@@ -726,7 +752,12 @@ def _build_lock(path: Path):
         except ImportError:  # not POSIX: no lock, as before
             yield
             return
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            # Say so: a second `rag index` that waits in silence looks hung.
+            print(f"waiting for another build of {path} to finish…", file=sys.stderr, flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
         finally:

@@ -276,3 +276,41 @@ def test_ctrl_c_during_a_build_says_so_and_leaves_no_index(tmp_path):
     assert build.wait(timeout=120) == 130
     assert "interrupted" in rest and "Traceback" not in rest
     assert not (tmp_path / "i").exists()
+
+
+def test_index_without_corpus_updates_an_index_from_the_folder_it_was_built_from(tmp_path):
+    """`rag index --index X` (no --corpus) used to rebuild X from seeds/, swapping its documents
+    for the shipped ones; it updates X from its own folder."""
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "otters.md").write_text("---\ntitle: Otters\n---\nSea otters hold hands while they sleep.\n")
+    index = tmp_path / "idx"
+    assert rag("index", "--corpus", str(corpus), "--index", str(index)).returncode == 0
+    (corpus / "herons.md").write_text("---\ntitle: Herons\n---\nGrey herons nest in colonies called heronries.\n")
+    result = rag("index", "--index", str(index), "--json")
+    report = json.loads(result.stdout)
+    assert report["added"] == ["herons"] and report["removed"] == [] and report["documents"] == 2
+
+
+def test_a_console_that_cannot_show_curly_quotes_gets_escapes_not_an_error(seeds_index):
+    """PYTHONIOENCODING=ascii made `rag search` fail with an UnicodeEncodeError on the seeds'
+    “curly quotes”; --json escapes them as JSON does."""
+    query = ("search", "why do critics call facial expression recognition a scam", "-k", "3", "--index", str(seeds_index.path))
+    plain = rag(*query, env={"PYTHONIOENCODING": "ascii"})
+    assert plain.returncode == 0 and "\\u2019" in plain.stdout, plain.stderr
+    data = json.loads(rag(*query, "--json", env={"PYTHONIOENCODING": "ascii"}).stdout)
+    assert any("’" in hit["text"] for hit in data["hits"])
+
+
+def test_a_build_waiting_for_another_says_so(tmp_path):
+    """A second `rag index` of an index being built waited in silence, as if hung."""
+    import fcntl
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "otters.md").write_text("---\ntitle: Otters\n---\nSea otters hold hands while they sleep.\n")
+    with open(tmp_path / ".idx.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a running build holds it
+        with pytest.raises(subprocess.TimeoutExpired) as waited:
+            rag("index", "--corpus", str(corpus), "--index", str(tmp_path / "idx"), timeout=15)
+    assert "waiting for another build" in (waited.value.stderr or b"").decode()

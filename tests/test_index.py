@@ -88,6 +88,18 @@ def test_truncated_vectors_are_a_clear_error_until_rebuilt(corpus_copy, tmp_path
     assert Index.open(index_path, HashEmbedder()).vectors.shape == (len(rebuilt.chunks), HashEmbedder().dim)
 
 
+def test_damaged_bm25_params_are_a_clear_error_mended_by_the_next_index_run(corpus_copy, tmp_path):
+    """bm25s reads a params file of `{}` and failed only at the first query, with a TypeError;
+    `rag index` called the index up to date."""
+    index_path = tmp_path / "idx"
+    built = Index.build(corpus_copy, index_path, HashEmbedder())
+    (index_path / "bm25" / "params.index.json").write_text("{}")
+    with pytest.raises(IndexMismatchError, match="damaged .*BM25"):
+        _ = Index.open(index_path, HashEmbedder()).bm25
+    assert Index.build(corpus_copy, index_path, HashEmbedder()).report.written
+    assert Index.open(index_path, HashEmbedder()).bm25.rows == len(built.chunks)
+
+
 def test_missing_index_and_empty_corpus(tmp_path):
     with pytest.raises(IndexNotFoundError, match="rag index"):
         Index.open(tmp_path / "none", HashEmbedder())
@@ -108,12 +120,19 @@ def test_a_build_never_replaces_a_file_or_a_folder_of_other_files(corpus_copy, t
     (notes / "todo.txt").write_text("keep me")
     a_file = tmp_path / "a_file.txt"
     a_file.write_text("keep me too")
-    for target in (notes, a_file, corpus_copy):
+    # A folder whose manifest.json is another program's is no index either, even with --rebuild.
+    webapp = tmp_path / "webapp"
+    webapp.mkdir()
+    (webapp / "manifest.json").write_text('{"name": "my app"}')
+    (webapp / "important.txt").write_text("keep me")
+    with pytest.raises(IndexMismatchError, match="not a rag index"):
+        Index.open(webapp)
+    for target in (notes, a_file, corpus_copy, webapp):
         before = sorted(p.name for p in target.iterdir()) if target.is_dir() else target.read_text()
         with pytest.raises(QueryError, match="not an index"):
             Index.build(corpus_copy, target, HashEmbedder())
         assert (sorted(p.name for p in target.iterdir()) if target.is_dir() else target.read_text()) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file.txt", "corpus", "notes"]  # no leftovers
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file.txt", "corpus", "notes", "webapp"]  # no leftovers
     # An index folder missing only its manifest is a damaged index: it may be rebuilt in place.
     damaged = tmp_path / "damaged"
     Index.build(corpus_copy, damaged, HashEmbedder())
