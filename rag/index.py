@@ -138,7 +138,10 @@ class Index:
         except (OSError, ValueError, KeyError, RuntimeError, TypeError) as e:
             raise damaged(path, str(e)) from None
         if faiss_index.ntotal != len(chunks) or faiss_index.d != manifest["embedder"]["dim"]:
-            raise damaged(path, "vectors and chunks disagree")
+            raise damaged(
+                path, f"its FAISS index holds {faiss_index.ntotal} vectors of {faiss_index.d} numbers, the manifest says "
+                f"{len(chunks)} chunks of {manifest['embedder']['dim']}",
+            )
         _apply_search_params(faiss_index, manifest)
         return cls(path, manifest, chunks, faiss_index, embedder)
 
@@ -287,10 +290,14 @@ class Index:
             self._check_same_folder()
             try:
                 vectors = np.load(self.path / VECTORS, mmap_mode="r")
-            except (OSError, ValueError) as e:
-                raise damaged(self.path, str(e), self._folder) from None
+            except (OSError, ValueError):
+                # numpy's own words can advise loading "unsafely" (allow_pickle): not for a user
+                raise damaged(self.path, f"{VECTORS} is not a float array numpy can read", self._folder) from None
+            if vectors.ndim != 2 or vectors.dtype != np.float32:
+                raise damaged(self.path, f"{VECTORS} is not a float array numpy can read", self._folder)
             if vectors.shape != (len(self.chunks), self.manifest["embedder"]["dim"]):
-                raise damaged(self.path, "vectors and chunks disagree", self._folder)
+                raise damaged(self.path, f"{VECTORS} holds {vectors.shape[0]} vectors of {vectors.shape[1]} numbers, the manifest "
+                              f"says {len(self.chunks)} chunks of {self.manifest['embedder']['dim']}", self._folder)
             self._vectors = vectors
         return self._vectors
 

@@ -88,6 +88,19 @@ def test_truncated_vectors_are_a_clear_error_until_rebuilt(corpus_copy, tmp_path
     assert Index.open(index_path, HashEmbedder()).vectors.shape == (len(rebuilt.chunks), HashEmbedder().dim)
 
 
+def test_a_vectors_file_of_objects_is_damage_without_numpys_unsafe_advice(corpus_copy, tmp_path):
+    """numpy's error for a pickled array advises loading it "unsafely" (allow_pickle): the user
+    is told what is wrong and how to mend it instead."""
+    import numpy as np
+
+    index_path = tmp_path / "idx"
+    Index.build(corpus_copy, index_path, HashEmbedder())
+    np.save(index_path / "vectors.npy", np.array([{"not": "vectors"}], dtype=object), allow_pickle=True)
+    with pytest.raises(IndexMismatchError, match="damaged .*vectors.npy") as error:
+        _ = Index.open(index_path, HashEmbedder()).vectors
+    assert "pickle" not in str(error.value)
+
+
 def test_damaged_bm25_params_are_a_clear_error_mended_by_the_next_index_run(corpus_copy, tmp_path):
     """bm25s reads a params file of `{}` and failed only at the first query, with a TypeError;
     `rag index` called the index up to date."""
