@@ -1835,3 +1835,44 @@ def test_who_led_is_answered_by_the_lead_named(real_embedder, tmp_path):
                       "Lead inspector: Ruth Denholm\n",
     }, real_embedder, tmp_path)
     assert "Ruth Denholm" in assistant.ask("Who led the inspection team that visited Marlowe Heath in November 2023?").text
+
+
+def test_a_one_word_reply_is_quoted_with_the_sentence_that_says_what_it_means(real_embedder, tmp_path):
+    """"Is Daniel Archer related to Gwendolyn Archer?" quoted "Constantly." alone, the reply to
+    "Does that cause confusion?": the sentence after it says what is meant."""
+    assistant = _assistant_over({
+        "interview.md": "---\ntitle: Gwendolyn Archer on leaving Marlowe Heath\nprovider: Westmere Echo\n---\n"
+                        "Q: What was your motto?\nA: Be on time, be kind, finish what you start.\n\n"
+                        "Q: Your deputy, Daniel Archer, shares your surname. Does that cause confusion?\n"
+                        "A: Constantly. We are not related, not even distantly, although parents regularly email me about "
+                        "his assemblies. He will be acting head from the summer term.\n",
+    }, real_embedder, tmp_path)
+    assert "not related" in assistant.ask("Is the deputy head Daniel Archer related to the head teacher Gwendolyn Archer?").text
+
+
+def test_where_someone_died_is_a_place(real_embedder, tmp_path):
+    """"In which place did Kestrel Vale's co-founder die?" quoted the summary's "… has died aged
+    78": where someone died (or in which place) asks for a place, which the next sentence names."""
+    assistant = _assistant_over({
+        "obituary.md": "---\ntitle: Dorothy Pellow, brewer, dies at 78\nprovider: Ashcombe Gazette\nexcerpt: The co-founder of "
+                       "Kestrel Vale Brewing, who started brewing after retiring from the classroom, has died aged 78.\n---\n"
+                       "Dorothy Pellow, who co-founded Kestrel Vale Brewing Co. at the age of 66 and turned a disused dairy on "
+                       "Quarry Lane into one of the best-known small breweries in the region, has died at her home in Saltcote. "
+                       "She was 78.\n",
+    }, real_embedder, tmp_path)
+    for question in ("In which place did Kestrel Vale's co-founder die?", "Where did Kestrel Vale's co-founder die?"):
+        assert "Saltcote" in assistant.ask(question).text
+
+
+def test_a_time_the_sentence_sets_at_another_place_is_that_places(real_embedder, tmp_path):
+    """"What time does the 47A arrive at the stop outside Fennimore Lane Academy?" quoted "… the
+    stop outside Marlowe Heath School at 08:19": a time, like a figure, belongs to the place the
+    sentence sets it at."""
+    assistant = _assistant_over({
+        "forum.md": "---\ntitle: New 47A bus route from September\nprovider: Westmere Parents Forum\n---\n"
+                    "From September the 47A will run through Cresswick instead of Pelham Cross. The 47A will reach the Quarry "
+                    "Road stop outside Marlowe Heath School at 08:19. Fennimore Lane Academy pupils can take the 12 from the "
+                    "station.\n",
+    }, real_embedder, tmp_path)
+    assert assistant.ask("What time does the 47A bus arrive at the stop outside Fennimore Lane Academy in the morning?").abstained
+    assert "08:19" in assistant.ask("What time does the 47A bus arrive at the stop outside Marlowe Heath School in the morning?").text

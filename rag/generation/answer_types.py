@@ -271,7 +271,11 @@ ASKS_PUBLICATION = re.compile(
 _ASKS_PLACE = re.compile(
     r"^\W*(?:and\s+)?where\b(?=.*\b(?:born|based|located|situated|headquartered|held|built|taken|made|filmed|shot|found|"
     r"discovered|buried|raised|grew\s+up|lives?|lived|living|leaves?|left|depart\w*|arriv\w*|goes|go|went|comes?|came|"
-    r"stands?|sits?|lies|lay|works?|worked|moved?|opened|opens?|starts?|started|ends?|ended|finish\w*|meets?|met|stop\w*)\b)",
+    r"stands?|sits?|lies|lay|works?|worked|moved?|opened|opens?|starts?|started|ends?|ended|finish\w*|meets?|met|stop\w*|"
+    r"die[sd]?|killed|married|studied|study|trained|educated)\b)|"
+    # "In which place did she die?": a place asked by a word that is no kind of name (a town or a
+    # country is the question's focus, `rag.generation.focus`)
+    r"^\W*(?:and\s+)?(?:in|at)\s+(?:which|what)\s+(?:place|location|spot)\b",
     re.IGNORECASE,
 )
 _PLACE = re.compile(r"\b(?:in|at|from|near|on|to|into|outside|inside|off|across|beside|between|under|above|along)\s+(?:the\s+)?[A-Z]")

@@ -314,7 +314,7 @@ def nearby_text(c: Candidate, candidates: Sequence[Candidate], reach: int) -> st
 _FIGURE_KINDS = frozenset({"count", "number", "money", "percent"})
 # Where a figure is asked for: "in Canada", "at Kestrel's Tracy warehouse".
 # Not a name with "in" or "of" inside ("IBM's Diversity in Faces database").
-_LOCATED = re.compile(r"(?:^|(?<=\s))(?:in|at)\s+(?:the\s+)?((?:[A-Z][\w’'-]*\s+){0,3}[A-Z][\w’'-]*)(?!\s+(?:in|of|for|and|on)\s+[A-Z])")
+_LOCATED = re.compile(r"(?:^|(?<=\s))(?:in|at|outside|near)\s+(?:the\s+)?((?:[A-Z][\w’'-]*\s+){0,3}[A-Z][\w’'-]*)(?!\s+(?:in|of|for|and|on)\s+[A-Z])")
 
 
 def located_names(question: str) -> list[str]:
@@ -338,7 +338,7 @@ _PLACE_CODES = {
 }
 
 
-_SITED = re.compile(r"\b(?:at|in)\s+(?:the\s+)?([A-Z][a-z][\w’'-]*(?:\s+[A-Z][\w’'-]+)*)")  # not "in S4"
+_SITED = re.compile(r"\b(?:at|in|outside|near)\s+(?:the\s+)?([A-Z][a-z][\w’'-]*(?:\s+[A-Z][\w’'-]+)*)")  # not "in S4"
 
 
 def writes_place(place: str, written: str, plain: str) -> bool:
@@ -746,7 +746,7 @@ class TemplatedGenerator:
         if self.names_elsewhere(question, hits[best.n - 1].chunk):
             # "How many books does the Elm Street library hold?" over the Kilnworth library's page.
             return Selection((), 0.0, 0.0, kind, False)
-        if kind in _FIGURE_KINDS and (places := located_names(question)) and (
+        if kind in _FIGURE_KINDS | {"time"} and (places := located_names(question)) and (
             not self.says_where(best, places, hits) or sited_elsewhere(best.sentence, places)
         ):
             # "How many speakers were sold in Canada?" → "… sold 1.6 million worldwide": a figure
@@ -856,6 +856,12 @@ class TemplatedGenerator:
             # in the passage is where the answer goes on, so it joins whatever its score.
             after = neighbour(best, candidates, 1)
             if after is not None and after not in chosen and not another_year(question, after.sentence):
+                chosen.append(after)
+        if len(content_terms(best.sentence)) <= 1 and len(chosen) < self.max_sentences:
+            # A one-word reply ("Q: … shares your surname. Does that cause confusion? A:
+            # Constantly.") says what it means in the sentence after it ("We are not related").
+            after = neighbour(best, candidates, 1)
+            if after is not None and after not in chosen:
                 chosen.append(after)
         if ASKS_REASON.search(first_sentence(question)) and not any(CAUSE.search(c.sentence) for c in chosen):
             # "Why did she give up building classifiers?" → "I used to build facial expression
