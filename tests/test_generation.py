@@ -1876,3 +1876,16 @@ def test_a_time_the_sentence_sets_at_another_place_is_that_places(real_embedder,
     }, real_embedder, tmp_path)
     assert assistant.ask("What time does the 47A bus arrive at the stop outside Fennimore Lane Academy in the morning?").abstained
     assert "08:19" in assistant.ask("What time does the 47A bus arrive at the stop outside Marlowe Heath School in the morning?").text
+
+
+def test_she_is_read_with_the_sentence_that_says_who_she_is(real_embedder, tmp_path):
+    """"Where is Ravi Mendes's twin sister going to study?" refused "She is moving to Castlemere
+    College": the question's words are in the sentence before, which says who "she" is."""
+    assistant = _assistant_over({
+        "results.md": "---\ntitle: GCSE results day at Marlowe Heath\nprovider: Westmere Echo\n---\n"
+                      "Among the top performers was Ravi Mendes, 16, who collected ten grade 9s. He plans to stay on at the "
+                      "school's sixth form to study maths and physics. His twin sister, Anjali, achieved eight grade 9s and two "
+                      "grade 8s. She is moving to Castlemere College in September to take a diploma in engineering.\n",
+    }, real_embedder, tmp_path)
+    answer = assistant.ask("Where is Ravi Mendes's twin sister going to study after her GCSEs?")
+    assert "Castlemere College" in answer.text and "twin sister, Anjali" in answer.text

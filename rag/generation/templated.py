@@ -212,6 +212,7 @@ _OPENS_WITH_HE_OR_SHE = re.compile(r"\W*(?:he|she|his|her|him)\b", re.IGNORECASE
 # A sentence about someone it names first: "Gemma Pryce, 34, of …", "Dr. Ines Alvarez said …".
 # "His twin sister, Anjali, …", "Her husband, Peter Voss, …": the sentence is about the relative.
 _OPENS_WITH_RELATIVE = re.compile(r"\W*(?:[Hh]is|[Hh]er|[Tt]heir)\s+(?:[a-z-]+\s+){0,2}?[a-z-]+,\s+((?:[A-Z][\w’'-]+\s+){0,2}[A-Z][\w’'-]+),")
+_OPENS_WITH_SHE_OR_HE = re.compile(r"\W*(?:he|she)\b", re.IGNORECASE)
 _OPENS_WITH_FULL_NAME = re.compile(r"\W*((?:(?:Dr|Mr|Mrs|Ms|Prof|Professor|Sir|Dame)\.?\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+)")
 _OPENS_WITH_PRONOUN = re.compile(r"\W*(?:he|she|they|his|her|their|him|them)\b", re.IGNORECASE)  # someone named before
 _COMPANY_NOUNS = frozenset(content_terms("company firm business startup supplier vendor maker manufacturer contractor developer provider"))
@@ -797,6 +798,15 @@ class TemplatedGenerator:
             # the answer, and the evidence stays what the answer sentence earned. (For any
             # question it joined lines that name no one: a writer's bio before "They found …".)
             antecedent = neighbour(best, candidates, -1)
+        referent = None
+        if kind is not None and antecedent is None and _OPENS_WITH_SHE_OR_HE.match(best.sentence):
+            # "Where is Ravi Mendes's twin sister going to study?" → "She is moving to Castlemere
+            # College": who "she" is, the sentence before says ("His twin sister, Anjali, …"); a
+            # reader reads the two together, and so do the answer and its evidence, when that
+            # sentence says words of the question the answer does not.
+            before = neighbour(best, candidates, -1)
+            if before is not None and (before.terms - best.terms) & q_terms:
+                referent = before
         if kind is None and (focus is None and _ASKS_AGENT.search(first_sentence(question)) or _ASKS_HOLDER.match(question)):
             # "Who developed / filed / chairs …?" is answered by naming who: a sentence that names
             # no one the question does not ("A neural network, trained on photos of seals, …";
@@ -880,7 +890,7 @@ class TemplatedGenerator:
             # the episode …?" has one answer.
             chosen = [c for c in chosen if c is best or not opens_with_timestamp(c.sentence)]
         chosen.sort(key=lambda c: (c.n, c.position))  # in the passages' own order: it reads as written
-        covered = set().union(*(c.terms for c in chosen))
+        covered = set().union(*(c.terms for c in chosen), referent.terms if referent else ())
         document_terms: set[str] = set()
         if (kind == "source" and best.byline) or (kind == "author" and is_author_line(best.sentence, hits[best.n - 1].chunk)):
             # "Which publication covered the launch of the app's fourth version?", "who wrote the
@@ -929,6 +939,7 @@ class TemplatedGenerator:
                 chosen[i] = replace(c, sentence=f"{c.lead}: {c.sentence}")
                 led.add((c.n, c.lead))
         adds = says_more(question, [c.sentence for c in chosen], [hits[c.n - 1].chunk for c in chosen])
+        antecedent = antecedent or referent
         if antecedent is not None and antecedent not in chosen:
             chosen = sorted([antecedent, best, *(c for c in chosen if c is not best)][: max(self.max_sentences, 2)], key=lambda c: (c.n, c.position))
         section = section_name(hits[best.n - 1].chunk, focus) if focus is not None and not focus.counted else None
