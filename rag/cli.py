@@ -138,6 +138,11 @@ def _open_index(corpus: str | None, index: Path | None, model: str | None):
 
     asked_corpus, asked_index = corpus, index
     corpus, index = _paths(corpus, index)
+    if asked_corpus and not corpus.is_dir():
+        # A mistyped --corpus was only a note (and the answer came from another corpus's index).
+        from rag.errors import CorpusError
+
+        raise CorpusError(f"corpus folder not found: {corpus} (pass --corpus DIR)")
     if (index / MANIFEST).exists():
         opened = Index.open(index, model)
         built_from = opened.manifest.get("corpus")
