@@ -82,15 +82,6 @@ def _paths(corpus: str | None, index: Path | None) -> tuple[Path, Path]:
     return Path(corpus) if corpus else default_corpus, index or default_index
 
 
-def built_from(index: Path) -> str | None:
-    """The corpus folder the index at `index` was built from, if it records one that is there."""
-    try:
-        corpus = json.loads((index / "manifest.json").read_text(encoding="utf-8"))["corpus"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return corpus if isinstance(corpus, str) and Path(corpus).is_dir() else None
-
-
 class _ProgressBar:
     """A rich progress bar on stderr: use as `with _ProgressBar(text) as update:` and pass `update`
     as an on_progress(done, total) callback. It appears on the first update, so work that fails
@@ -219,12 +210,12 @@ def index(
     """Build or update the index. Only documents whose content changed are embedded again."""
     from dataclasses import asdict
 
-    from rag.index import Index
+    from rag.index import Index, recorded_corpus
 
     if corpus is None and "RAG_CORPUS" not in os.environ:
         # `rag index --index X` updates X from the folder X was built from, not from seeds/ (which
         # would swap X's documents for the shipped ones).
-        corpus = built_from(index or _paths(None, None)[1])
+        corpus = recorded_corpus(index or _paths(None, None)[1])
     corpus, index = _paths(corpus, index)
     with _ProgressBar("embedding chunks") as update:
         built = Index.build(corpus, index, model, rebuild=rebuild, on_progress=update, index_type=index_type)

@@ -559,6 +559,15 @@ def _search_params(index_type: str, params: dict, selector):
 INDEX_ENTRIES = frozenset({MANIFEST, CHUNKS, VECTORS, FAISS_FILE, QUERY_ENCODER_DIR, BM25_DIR, CORPUS_WORDS})
 
 
+def recorded_corpus(path: Path) -> str | None:
+    """The corpus folder the index at `path` was built from, if its manifest records one that is there."""
+    try:
+        corpus = json.loads((path / MANIFEST).read_text(encoding="utf-8"))["corpus"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return corpus if isinstance(corpus, str) and Path(corpus).is_dir() else None
+
+
 def _holds_rag_manifest(path: Path) -> bool:
     """The folder's manifest.json is rag's (or one too damaged to tell): not another program's
     `{"name": "my app"}`, whose folder a build would wipe."""

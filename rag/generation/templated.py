@@ -209,10 +209,10 @@ _MONTHS = {m.lower(): i for i, m in enumerate(MONTH_NAMES, 1)}
 _NAME_PUNCTUATION = "“”\"'‘’()[],.;:!?"  # stripped from a word to leave the name it writes
 _ASKS_WHO = re.compile(r"\W*(?:and\s+)?(?:who|whom)\b", re.IGNORECASE)
 _OPENS_WITH_HE_OR_SHE = re.compile(r"\W*(?:he|she|his|her|him)\b", re.IGNORECASE)  # a person named before
-# A sentence about someone it names first: "Gemma Pryce, 34, of …", "Dr. Ines Alvarez said …".
 # "His twin sister, Anjali, …", "Her husband, Peter Voss, …": the sentence is about the relative.
 _OPENS_WITH_RELATIVE = re.compile(r"\W*(?:[Hh]is|[Hh]er|[Tt]heir)\s+(?:[a-z-]+\s+){0,2}?[a-z-]+,\s+((?:[A-Z][\w’'-]+\s+){0,2}[A-Z][\w’'-]+),")
 _OPENS_WITH_SHE_OR_HE = re.compile(r"\W*(?:he|she)\b", re.IGNORECASE)
+# A sentence about someone it names first: "Gemma Pryce, 34, of …", "Dr. Ines Alvarez said …".
 _OPENS_WITH_FULL_NAME = re.compile(r"\W*((?:(?:Dr|Mr|Mrs|Ms|Prof|Professor|Sir|Dame)\.?\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+)")
 _OPENS_WITH_PRONOUN = re.compile(r"\W*(?:he|she|they|his|her|their|him|them)\b", re.IGNORECASE)  # someone named before
 _COMPANY_NOUNS = frozenset(content_terms("company firm business startup supplier vendor maker manufacturer contractor developer provider"))
