@@ -212,11 +212,12 @@ def index(
 
     from rag.index import Index, recorded_corpus
 
-    if corpus is None and "RAG_CORPUS" not in os.environ:
+    given = corpus
+    corpus, index = _paths(corpus, index)
+    if given is None and "RAG_CORPUS" not in os.environ:
         # `rag index --index X` updates X from the folder X was built from, not from seeds/ (which
         # would swap X's documents for the shipped ones).
-        corpus = recorded_corpus(index or _paths(None, None)[1])
-    corpus, index = _paths(corpus, index)
+        corpus = recorded_corpus(index) or corpus
     with _ProgressBar("embedding chunks") as update:
         built = Index.build(corpus, index, model, rebuild=rebuild, on_progress=update, index_type=index_type)
     if as_json:

@@ -237,8 +237,8 @@ class Index:
         # An index written before the word tables were stored (rag.corpus_words) is written again to
         # hold them, its vectors reused.
         has_tables = previous is not None and (path / CORPUS_WORDS).is_file()
-        if (previous and same_chunker and same_type and fresh_export and same_files and has_tables and _bm25_intact(previous)
-                and not (added or changed or removed)):
+        if (previous and same_chunker and same_type and fresh_export and same_files and has_tables
+                and not (added or changed or removed) and _bm25_intact(previous)):  # loads its BM25 files: last
             previous.report = BuildReport(
                 documents=len(loaded.documents), chunks=len(chunks), reused=len(chunks),
                 skipped=loaded.skipped, notes=loaded.notes, written=False,
@@ -418,7 +418,7 @@ def read_manifest(path: Path) -> dict:
         raise IndexMismatchError(f"cannot read index {path}: {e.strerror or e}") from None
     try:
         manifest = json.loads(text)
-        if isinstance(manifest, dict) and manifest.get("format") != FORMAT and "format_version" not in manifest:
+        if not _is_rag_manifest(manifest):
             raise IndexMismatchError(f"{path} is not a rag index: its {MANIFEST} is another program's")
         version = manifest["format_version"]
         fmt = manifest["format"]
@@ -559,13 +559,13 @@ def _search_params(index_type: str, params: dict, selector):
 INDEX_ENTRIES = frozenset({MANIFEST, CHUNKS, VECTORS, FAISS_FILE, QUERY_ENCODER_DIR, BM25_DIR, CORPUS_WORDS})
 
 
-def recorded_corpus(path: Path) -> str | None:
+def recorded_corpus(path: Path) -> Path | None:
     """The corpus folder the index at `path` was built from, if its manifest records one that is there."""
     try:
         corpus = json.loads((path / MANIFEST).read_text(encoding="utf-8"))["corpus"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return corpus if isinstance(corpus, str) and Path(corpus).is_dir() else None
+    return Path(corpus) if isinstance(corpus, str) and Path(corpus).is_dir() else None
 
 
 def _holds_rag_manifest(path: Path) -> bool:
@@ -577,6 +577,12 @@ def _holds_rag_manifest(path: Path) -> bool:
         return False
     except (OSError, ValueError):
         return True
+    return _is_rag_manifest(manifest)
+
+
+def _is_rag_manifest(manifest) -> bool:
+    """Parsed manifest.json data is rag's, or too damaged to be anyone else's (not a dict); another
+    program's `{"name": "my app"}` is not."""
     return not isinstance(manifest, dict) or manifest.get("format") == FORMAT or "format_version" in manifest
 
 

@@ -211,7 +211,7 @@ _ASKS_WHO = re.compile(r"\W*(?:and\s+)?(?:who|whom)\b", re.IGNORECASE)
 _OPENS_WITH_HE_OR_SHE = re.compile(r"\W*(?:he|she|his|her|him)\b", re.IGNORECASE)  # a person named before
 # "His twin sister, Anjali, …", "Her husband, Peter Voss, …": the sentence is about the relative.
 _OPENS_WITH_RELATIVE = re.compile(r"\W*(?:[Hh]is|[Hh]er|[Tt]heir)\s+(?:[a-z-]+\s+){0,2}?[a-z-]+,\s+((?:[A-Z][\w’'-]+\s+){0,2}[A-Z][\w’'-]+),")
-_OPENS_WITH_SHE_OR_HE = re.compile(r"\W*(?:he|she)\b", re.IGNORECASE)
+_OPENS_WITH_SUBJECT_PRONOUN = re.compile(r"\W*(?:he|she)\b", re.IGNORECASE)  # "She is …", not "Her …"
 # A sentence about someone it names first: "Gemma Pryce, 34, of …", "Dr. Ines Alvarez said …".
 _OPENS_WITH_FULL_NAME = re.compile(r"\W*((?:(?:Dr|Mr|Mrs|Ms|Prof|Professor|Sir|Dame)\.?\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+)")
 _OPENS_WITH_PRONOUN = re.compile(r"\W*(?:he|she|they|his|her|their|him|them)\b", re.IGNORECASE)  # someone named before
@@ -512,7 +512,7 @@ def about_someone_else(name: str, question: str, c: Candidate, candidates: Seque
 
 # A full name that is the sentence's subject: followed by a comma or a verb, not a speaker's "Jonas
 # Berg:" (who speaks for a firm) nor an owner's "Halvern's Nook Mini".
-_OPENS_WITH_SUBJECT = re.compile(r"\W*((?:(?:Dr|Mr|Mrs|Ms|Prof|Professor|Sir|Dame)\.?\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+)(?=,|\s+[a-z])")
+_OPENS_WITH_SUBJECT = re.compile(_OPENS_WITH_FULL_NAME.pattern + r"(?=,|\s+[a-z])")
 _PERSONAL_PRONOUN = re.compile(r"\b(?:he|she|his|her|him|hers)\b", re.IGNORECASE)
 
 
@@ -799,7 +799,7 @@ class TemplatedGenerator:
             # question it joined lines that name no one: a writer's bio before "They found …".)
             antecedent = neighbour(best, candidates, -1)
         referent = None
-        if kind is not None and antecedent is None and _OPENS_WITH_SHE_OR_HE.match(best.sentence):
+        if kind is not None and antecedent is None and _OPENS_WITH_SUBJECT_PRONOUN.match(best.sentence):
             # "Where is Ravi Mendes's twin sister going to study?" → "She is moving to Castlemere
             # College": who "she" is, the sentence before says ("His twin sister, Anjali, …"); a
             # reader reads the two together, and so do the answer and its evidence, when that
