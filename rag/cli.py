@@ -79,7 +79,14 @@ def _paths(corpus: str | None, index: Path | None) -> tuple[Path, Path]:
     if corpus is not None and not corpus.strip():
         raise QueryError("--corpus is empty: pass --corpus DIR")
     default_corpus, default_index = default_paths()
-    return Path(corpus) if corpus else default_corpus, index or default_index
+    paths = Path(corpus) if corpus else default_corpus, index or default_index
+    for path in paths:
+        try:
+            path.exists()  # a name too long for the file system raises here, not later as a "bug"
+        except OSError as e:
+            shown = str(path) if len(str(path)) <= 80 else str(path)[:77] + "…"
+            raise QueryError(f"{shown}: {e.strerror or e}") from None
+    return paths
 
 
 class _ProgressBar:

@@ -87,6 +87,8 @@ def test_a_source_without_a_url_says_which_document_to_open(tmp_path):
         ("ask", "x", "--index", "/"),
         ("search", "x", "--corpus", "/nonexistent/corpus", "--index", "/nonexistent/index"),
         ("ask", "x", "--corpus", "/nonexistent/corpus"),  # a typo, with an index that exists: no note and exit 0
+        ("search", "x", "--corpus", "x" * 5000),  # a name too long for the file system: was an "unexpected OSError"
+        ("index", "--index", "x" * 5000),
     ],
 )
 def test_bad_input_is_one_line_and_a_non_zero_exit(args, seeds_index):
